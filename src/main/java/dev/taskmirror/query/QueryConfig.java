@@ -1,0 +1,24 @@
+package dev.taskmirror.query;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The local read API. */
+@ConfigMapping(prefix = "mirror.api")
+public interface QueryConfig {
+
+    /** Page size when {@code limit} is not given. */
+    @WithDefault("50")
+    int defaultLimit();
+
+    /** Largest {@code limit} accepted. */
+    @WithDefault("500")
+    int maxLimit();
+
+    /**
+     * Key signing page cursors so a corrupted or edited cursor is refused with 400 instead of silently
+     * paging elsewhere. Set the same value on every replica (a cursor from one must work on another).
+     */
+    @WithDefault("task-mirror-cursor-key")
+    String cursorSecret();
+}

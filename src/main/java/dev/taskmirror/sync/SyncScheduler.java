@@ -1,0 +1,155 @@
+package dev.taskmirror.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.taskmirror.common.InstanceId;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Decides every tick which scopes are due and runs their cycles on a small pool, never two cycles of one
+ * scope at once. Failing scopes back off exponentially (with jitter) up to {@code mirror.sync.max-backoff}.
+ */
+@ApplicationScoped
+public class SyncScheduler {
+
+    private static final Logger LOG = Logger.getLogger(SyncScheduler.class);
+
+    private final SyncEngine engine;
+    private final SyncStateStore state;
+    private final SyncScopes scopes;
+    private final SyncConfig config;
+    private final InstanceId instance;
+    private final ExecutorService pool;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> backoffUntil = new ConcurrentHashMap<>();
+    private volatile boolean initialised;
+
+    SyncScheduler(SyncEngine engine, SyncStateStore state, SyncScopes scopes, SyncConfig config,
+            InstanceId instance) {
+        this.engine = engine;
+        this.state = state;
+        this.scopes = scopes;
+        this.config = config;
+        this.instance = instance;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(Math.max(1, config.scopeConcurrency()), r -> {
+            Thread t = new Thread(r, "mirror-sync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Scheduled(identity = "mirror-sync-tick", every = "${mirror.sync.tick:1s}", delayed = "${mirror.sync.initial-delay:2s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void tick() {
+        if (!config.enabled() || engine.stopping()) {
+            return;
+        }
+        List<SyncScope> all = scopes.all();
+        if (!initialised) {
+            state.ensure(all);
+            initialised = true;
+        }
+        Map<String, SyncScopeRecord> records = state.all().stream()
+                .collect(Collectors.toMap(r -> r.scope, Function.identity()));
+        Instant now = Instant.now();
+        for (SyncScope scope : all) {
+            if (running.size() >= Math.max(1, config.scopeConcurrency())) {
+                return;
+            }
+            if (running.contains(scope.key())) {
+                continue;
+            }
+            Instant wait = backoffUntil.get(scope.key());
+            if (wait != null && wait.isAfter(now)) {
+                continue;
+            }
+            SyncScopeRecord r = records.get(scope.key());
+            if (r != null && r.leaseOwner != null && !r.leaseOwner.equals(instance.get()) && r.leaseUntil != null
+                    && r.leaseUntil.isAfter(now)) {
+                continue;
+            }
+            CycleKind kind = due(r, now);
+            if (kind == null) {
+                continue;
+            }
+            running.add(scope.key());
+            pool.submit(() -> run(scope, kind));
+        }
+    }
+
+    private void run(SyncScope scope, CycleKind kind) {
+        try {
+            engine.runCycle(scope, kind);
+            backoffUntil.remove(scope.key());
+        } catch (SyncEngine.ScopeBusyException e) {
+            LOG.debug(e.getMessage());
+        } catch (RuntimeException e) {
+            SyncScopeRecord r = state.find(scope);
+            int failures = r == null ? 1 : Math.max(1, r.consecutiveFailures);
+            long cap = Math.min(config.maxBackoff().toMillis(), 1000L << Math.min(failures, 16));
+            long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+            backoffUntil.put(scope.key(), Instant.now().plusMillis(delay));
+        } finally {
+            running.remove(scope.key());
+        }
+    }
+
+    CycleKind due(SyncScopeRecord r, Instant now) {
+        if (r == null || r.lastReconcileAt == null || elapsed(r.lastReconcileAt, now, config.reconcileInterval())) {
+            return CycleKind.RECONCILE;
+        }
+        if (r.lastFullAt == null || elapsed(r.lastFullAt, now, config.interval())) {
+            return CycleKind.FULL;
+        }
+        Instant lastActive = r.lastHotAt == null || r.lastHotAt.isBefore(r.lastFullAt) ? r.lastFullAt : r.lastHotAt;
+        if (elapsed(lastActive, now, config.activeInterval())) {
+            return CycleKind.HOT;
+        }
+        return null;
+    }
+
+    private static boolean elapsed(Instant since, Instant now, Duration interval) {
+        return !since.plus(interval).isAfter(now);
+    }
+
+    /** Graceful stop: no new cycles, wait for running ones (their current batch), give leases back. */
+    void onStop(@Observes ShutdownEvent event) {
+        engine.stop();
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(20, TimeUnit.SECONDS)) {
+                LOG.warn("Sync cycles still running at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            int released = state.releaseAll(instance.get());
+            if (released > 0) {
+                LOG.infof("Released %d sync leases", released);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("Could not release leases: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package dev.taskmirror.writeback;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.taskmirror.common.InstanceId;
+import dev.taskmirror.remote.RemoteException;
+import dev.taskmirror.remote.RemoteRejectedException;
+import dev.taskmirror.remote.XpanderGateway;
+import dev.taskmirror.task.TaskRecord;
+import dev.taskmirror.task.TaskStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Pushes outbox saves to the remote: claims due rows (one per task, skip-locked so replicas never push the
+ * same row), calls the remote outside any transaction, then records the answer. Transient failures are
+ * retried with backoff; rejections are parked as failed. Delivery is at least once: an update is an
+ * absolute merge and a stop is idempotent; a create that may have reached the remote is looked up by
+ * its id before it is sent again.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private final OutboxStore store;
+    private final TaskStore tasks;
+    private final XpanderGateway gateway;
+    private final SecretSealer sealer;
+    private final ObjectMapper mapper;
+    private final OutboxConfig config;
+    private final InstanceId instance;
+    private final MeterRegistry registry;
+    private final Semaphore wakeups = new Semaphore(0);
+    private volatile boolean running;
+    private Thread loop;
+    private ExecutorService pushPool;
+
+    OutboxRelay(OutboxStore store, TaskStore tasks, XpanderGateway gateway, SecretSealer sealer, ObjectMapper mapper,
+            OutboxConfig config, InstanceId instance, MeterRegistry registry) {
+        this.store = store;
+        this.tasks = tasks;
+        this.gateway = gateway;
+        this.sealer = sealer;
+        this.mapper = mapper;
+        this.config = config;
+        this.instance = instance;
+        this.registry = registry;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("Outbox relay disabled (mirror.outbox.enabled=false)");
+            return;
+        }
+        AtomicInteger n = new AtomicInteger();
+        pushPool = Executors.newFixedThreadPool(Math.max(1, config.concurrency()), r -> {
+            Thread t = new Thread(r, "mirror-relay-push-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        running = true;
+        loop = new Thread(this::run, "mirror-relay");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** Graceful stop: no new claims; saves being pushed finish and are recorded. */
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(TimeUnit.SECONDS.toMillis(20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            pushPool.shutdown();
+        }
+    }
+
+    /** Asks the relay to look for due saves now (after a save commits). */
+    public void wake() {
+        wakeups.release();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                List<Long> ids = store.claim(instance.get(), Math.max(1, config.concurrency()));
+                if (ids.isEmpty()) {
+                    wakeups.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wakeups.drainPermits();
+                    continue;
+                }
+                List<Future<?>> pushes = new ArrayList<>();
+                for (Long id : ids) {
+                    pushes.add(pushPool.submit(() -> push(id)));
+                }
+                for (Future<?> f : pushes) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warnf("Outbox relay cycle failed: %s", e.getMessage());
+                sleep(config.pollInterval().toMillis());
+            }
+        }
+    }
+
+    /** Pushes one claimed save. Public for tests that drive the relay step by step. */
+    public void push(long id) {
+        OutboxRecord item = store.find(id);
+        if (item == null || !OutboxRecord.PENDING.equals(item.state)) {
+            return;
+        }
+        Instant observedAt = Instant.now();
+        try {
+            ArrayNode conflicts = mapper.createArrayNode();
+            ObjectNode response = switch (item.kind) {
+                case OutboxRecord.CREATE -> pushCreate(item);
+                case OutboxRecord.UPDATE -> pushUpdate(item, conflicts);
+                case OutboxRecord.STOP -> gateway.stopTask(item.taskId)
+                        .orElseThrow(() -> gone(item));
+                default -> throw new IllegalStateException("unknown save kind " + item.kind);
+            };
+            store.complete(id, response, observedAt, conflicts);
+            registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "success").increment();
+        } catch (RemoteRejectedException e) {
+            registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "rejected").increment();
+            store.fail(id, e.status(), e.getMessage());
+        } catch (RemoteException e) {
+            registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "retry").increment();
+            store.retryLater(id, e.getMessage(), e.status(), e.retryAfter().orElse(null));
+        } catch (IllegalStateException e) {
+            registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "rejected").increment();
+            store.fail(id, 0, e.getMessage());
+        } catch (RuntimeException e) {
+            // Database trouble while recording: the claim expires and the save is pushed again (idempotently).
+            LOG.warnf("Save #%d could not be recorded (%s); it will be retried after its claim expires", id,
+                    e.getMessage());
+        }
+    }
+
+    private ObjectNode pushCreate(OutboxRecord item) {
+        Optional<TaskRecord> rec = tasks.find(item.taskId);
+        String agentId = rec.map(r -> r.agentId).orElseThrow(() -> new IllegalStateException(
+                "local task " + item.taskId + " of a pending create is missing"));
+        if (item.attempts > 1) {
+            // An earlier attempt may have reached the remote before failing: never create twice.
+            Optional<ObjectNode> existing = gateway.getTask(item.taskId);
+            if (existing.isPresent()) {
+                LOG.infof("Create of task %s had already reached the remote", item.taskId);
+                return existing.get();
+            }
+        }
+        ObjectNode body = item.payload.deepCopy();
+        if (item.sealed != null) {
+            body.setAll(parse(sealer.open(item.sealed)));
+        }
+        return gateway.createTask(agentId, item.agentVersion, body);
+    }
+
+    private ObjectNode pushUpdate(OutboxRecord item, ArrayNode conflicts) {
+        ObjectNode send = item.payload.deepCopy();
+        ObjectNode current = null;
+        if (TaskPatch.REMOTE_OWNED.stream().anyMatch(send::has)) {
+            // Status and result are owned by the remote: drop them if it changed them since the save.
+            current = gateway.getTask(item.taskId).orElseThrow(() -> gone(item));
+            for (String field : TaskPatch.REMOTE_OWNED) {
+                if (!send.has(field)) {
+                    continue;
+                }
+                JsonNode base = item.base == null ? null : item.base.get(field);
+                JsonNode remote = current.get(field);
+                if (!sameValue(base, remote)) {
+                    ObjectNode c = conflicts.addObject();
+                    c.put("field", field);
+                    c.set("base", base);
+                    c.set("local", send.get(field));
+                    c.set("remote", remote);
+                    c.put("resolution", "remote_kept");
+                    send.remove(field);
+                }
+            }
+            if (!conflicts.isEmpty()) {
+                registry.counter("mirror.outbox.conflicts").increment(conflicts.size());
+                LOG.infof("Save #%d of task %s: remote changed %s meanwhile; kept the remote's value", item.id,
+                        item.taskId, conflicts.findValuesAsText("field"));
+            }
+        }
+        if (send.isEmpty()) {
+            return current;
+        }
+        if (send.has("payload_extension")) {
+            send.set("tool_call_payload_extension", send.remove("payload_extension"));
+        }
+        return gateway.updateTask(item.taskId, send).orElseThrow(() -> gone(item));
+    }
+
+    private static boolean sameValue(JsonNode a, JsonNode b) {
+        boolean aNull = a == null || a.isNull() || a.isMissingNode();
+        boolean bNull = b == null || b.isNull() || b.isMissingNode();
+        return aNull ? bNull : a.equals(b);
+    }
+
+    private static RemoteRejectedException gone(OutboxRecord item) {
+        return new RemoteRejectedException(item.kind + ": task " + item.taskId + " no longer exists on the remote (404)",
+                404, "Task not found");
+    }
+
+    private ObjectNode parse(String json) {
+        try {
+            return (ObjectNode) mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("sealed secrets are not valid JSON", e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
