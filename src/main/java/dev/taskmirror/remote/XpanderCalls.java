@@ -52,7 +52,7 @@ class XpanderCalls {
             throw new RemoteUnavailableException(operation + ": no response (" + describe(e) + ")", 0, null, e);
         }
         int status = response.getStatus();
-        byte[] body = response.getEntity();
+        byte[] body = bodyOf(response, operation);
         if (status == 404) {
             count(operation, "404");
             return Optional.empty();
@@ -87,6 +87,25 @@ class XpanderCalls {
                     retryAfter(response.getHeaderString("Retry-After")), null);
         }
         throw new RemoteRejectedException(operation + ": HTTP " + status + " " + text, status, text);
+    }
+
+    /** For error statuses the client hands over an unread stream instead of the converted entity. */
+    private static byte[] bodyOf(RestResponse<byte[]> response, String operation) {
+        try {
+            Object entity = ((RestResponse<?>) response).getEntity();
+            if (entity == null || entity instanceof byte[]) {
+                return (byte[]) entity;
+            }
+            if (entity instanceof java.io.InputStream in) {
+                try (in) {
+                    return in.readAllBytes();
+                }
+            }
+            return entity.toString().getBytes(StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new RemoteUnavailableException(operation + ": body could not be read (" + describe(e) + ")",
+                    response.getStatus(), null, e);
+        }
     }
 
     private void count(String operation, String outcome) {
