@@ -94,12 +94,12 @@ public class SyncStateStore {
         r.cycles++;
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<SyncScopeRecord> all() {
         return SyncScopeRecord.listAll();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public SyncScopeRecord find(SyncScope scope) {
         return SyncScopeRecord.findById(scope.key());
     }

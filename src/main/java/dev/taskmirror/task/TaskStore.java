@@ -181,7 +181,7 @@ public class TaskStore {
                 .executeUpdate();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<LocalSummary> summaries(String scopeKind, String refId) {
         String field = "agent".equals(scopeKind) ? "agentId" : "userId";
         return em.createQuery("select new dev.taskmirror.task.LocalSummary(t.id, t.status, t.remoteUpdatedAt, "
@@ -192,7 +192,7 @@ public class TaskStore {
     }
 
     /** Live tasks of a scope whose served status is not terminal. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<String> unfinishedIds(String scopeKind, String refId) {
         String field = "agent".equals(scopeKind) ? "agentId" : "userId";
         return em.createQuery("select t.id from TaskRecord t where t." + field + " = :ref and t.status in :st "
@@ -202,7 +202,7 @@ public class TaskStore {
                 .getResultList();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Optional<TaskRecord> find(String id) {
         return Optional.ofNullable(TaskRecord.findById(id));
     }

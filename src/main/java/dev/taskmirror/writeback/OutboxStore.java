@@ -64,7 +64,7 @@ public class OutboxStore {
         return ids.stream().map(Number::longValue).sorted().toList();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public OutboxRecord find(long id) {
         return OutboxRecord.findById(id);
     }
@@ -142,7 +142,7 @@ public class OutboxStore {
         }
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<OutboxRecord> list(String state, int limit) {
         if (state == null) {
             return OutboxRecord.find("order by id").page(0, limit).list();
@@ -179,7 +179,7 @@ public class OutboxStore {
         }
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public long countPending() {
         return OutboxRecord.count("state", OutboxRecord.PENDING);
     }

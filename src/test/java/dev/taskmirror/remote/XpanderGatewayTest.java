@@ -142,6 +142,20 @@ class XpanderGatewayTest {
     }
 
     @Test
+    void createIsNotResentWhenTheConnectionDrops() {
+        for (Fault fault : new Fault[] { Fault.CONNECTION_RESET_BY_PEER, Fault.EMPTY_RESPONSE }) {
+            wireMock.resetAll();
+            wireMock.stubFor(post(urlEqualTo("/agent-execution/a1")).willReturn(aResponse().withFault(fault)));
+            wireMock.stubFor(get(urlEqualTo("/agent-execution/t1/status")).willReturn(json(TASK)));
+            gateway.getTask("t1"); // a pooled keep-alive connection carries the create
+
+            assertThatThrownBy(() -> gateway.createTask("a1", null, mapper.createObjectNode().put("id", "t1")))
+                    .isInstanceOf(RemoteUnavailableException.class);
+            wireMock.verify(1, postRequestedFor(urlEqualTo("/agent-execution/a1")));
+        }
+    }
+
+    @Test
     void nonJsonSuccessIsAFailure() {
         wireMock.stubFor(get(urlEqualTo("/agent-execution/t1/status"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html/>")));
