@@ -79,6 +79,8 @@ public class RemoteEndpoint {
         String base = stripSlash(baseUrl());
         if (configured.isPresent()) {
             eventsBase = stripSlash(configured.get());
+        } else if (simulated()) {
+            eventsBase = base + "/" + org + "/events";
         } else if (base.contains("inbound.stg.xpander")) {
             eventsBase = "https://agent-controller.stg.xpander.ai/" + org + "/events";
         } else if (base.contains("inbound.xpander")) {

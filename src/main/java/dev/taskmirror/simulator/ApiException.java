@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
  */
 public final class ApiException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final int status;
-    private final ObjectNode body;
+    private final transient ObjectNode body;
 
     public ApiException(int status, ObjectNode body) {
         super(status + " " + body);

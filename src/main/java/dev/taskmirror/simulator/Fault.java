@@ -28,8 +28,8 @@ import java.util.Set;
  *                   or the garbage sent by {@link Action#MALFORMED} ({@code null}: a fixed broken document)
  * @param count      number of items for {@link Action#OMIT} when {@code ids} is empty
  * @param ids        task ids affected by the list actions (empty: chosen by the simulator)
- * @param afterApply for STATUS/RESET/MALFORMED/TRUNCATE on mutating routes: perform the request first, then
- *                   replace the answer (the client cannot know that its change was applied)
+ * @param afterApply for STATUS, RESET and MALFORMED: perform the request first, then replace the answer (the
+ *                   client cannot know that its change was applied); without it the request is not performed
  */
 public record Fault(RouteKind kind, String target, int times, Duration delay, Action action, int status,
         String retryAfter, String body, int count, Set<String> ids, boolean afterApply) {
@@ -44,7 +44,7 @@ public record Fault(RouteKind kind, String target, int times, Duration delay, Ac
         RESET,
         /** Answer 200 with {@code Content-Type: application/json} and a body that is not valid JSON. */
         MALFORMED,
-        /** Answer 200 with the first half of the real body (the connection then closes). */
+        /** Perform the request, then answer 200 with only the first half of the real body. */
         TRUNCATE,
         /** Lists: leave out some items. */
         OMIT,

@@ -170,7 +170,7 @@ final class TaskDocs {
             JsonNode v = sparse.get(f);
             doc.set(f, (v == null ? DEFAULTS[i] : v).deepCopy());
         }
-        Iterator<Map.Entry<String, JsonNode>> it = sparse.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = sparse.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!INDEX.containsKey(e.getKey())) {
@@ -183,7 +183,7 @@ final class TaskDocs {
     /** Sparse form of a full (or partial) Task: drops fields equal to their default. Shares nodes with the input. */
     static ObjectNode compact(ObjectNode full) {
         ObjectNode sparse = SimJson.object();
-        Iterator<Map.Entry<String, JsonNode>> it = full.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = full.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String f = e.getKey();
@@ -243,7 +243,7 @@ final class TaskDocs {
             g.writeFieldName(f);
             g.writeTree(v == null ? DEFAULTS[i] : v);
         }
-        Iterator<Map.Entry<String, JsonNode>> it = sparse.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = sparse.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!INDEX.containsKey(e.getKey()) && !UPDATED_AT.equals(e.getKey())) {
@@ -341,10 +341,19 @@ final class TaskDocs {
     /** Tokens object with {@code total_tokens} = prompt + completion. */
     static ObjectNode tokens(long completion, long prompt) {
         ObjectNode t = SimJson.object();
-        t.put("completion_tokens", completion);
-        t.put("prompt_tokens", prompt);
-        t.put("total_tokens", completion + prompt);
+        putCount(t, "completion_tokens", completion);
+        putCount(t, "prompt_tokens", prompt);
+        putCount(t, "total_tokens", completion + prompt);
         return t;
+    }
+
+    /** Ints when they fit, so documents equal their parsed JSON form. */
+    private static void putCount(ObjectNode node, String name, long value) {
+        if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+            node.put(name, (int) value);
+        } else {
+            node.put(name, value);
+        }
     }
 
     static ArrayNode stringArray(List<String> values) {

@@ -184,7 +184,7 @@ final class Validation {
         if (!body.has("input")) {
             v.add(List.of("body", "input"), "field required", "value_error.missing");
         }
-        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = body.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             Type type = CREATE_KEYS.get(e.getKey());
@@ -227,7 +227,7 @@ final class Validation {
     static ObjectNode normalizePatch(ObjectNode body) {
         Validation v = new Validation();
         ObjectNode out = SimJson.object();
-        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = body.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
@@ -272,7 +272,7 @@ final class Validation {
     static ObjectNode normalizeReport(ObjectNode body) {
         Validation v = new Validation();
         ObjectNode out = SimJson.object();
-        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = body.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             Type type = REPORT_KEYS.get(e.getKey());
@@ -570,7 +570,7 @@ final class Validation {
             return add(loc, "value is not a valid dict", "type_error.dict");
         }
         ObjectNode dp = TaskDocs.defaultDeepPlanning();
-        Iterator<Map.Entry<String, JsonNode>> it = value.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             dp.set(e.getKey(), e.getValue());
@@ -615,7 +615,7 @@ final class Validation {
     }
 
     private static void copyExtras(JsonNode from, ObjectNode to) {
-        Iterator<Map.Entry<String, JsonNode>> it = from.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = from.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!to.has(e.getKey())) {
