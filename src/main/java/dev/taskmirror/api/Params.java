@@ -36,8 +36,13 @@ final class Params {
                 }
             }
         }
-        if (out.size() > 100) {
-            throw ApiProblem.badRequest("Too many values", List.of(new InvalidParam("filter", "at most 100 values")));
+        if (out.size() > 500) {
+            throw ApiProblem.badRequest("Too many values", List.of(new InvalidParam("filter", "at most 500 values")));
+        }
+        for (String v : out) {
+            if (v.length() > 255) {
+                throw ApiProblem.badRequest("Value too long", List.of(new InvalidParam("filter", "at most 255 characters")));
+            }
         }
         return out;
     }
@@ -81,6 +86,33 @@ final class Params {
         return parsed;
     }
 
+    /** A duration such as {@code 30s}, {@code 2m}, {@code 1500ms} or plain seconds; capped at {@code max}. */
+    static java.time.Duration duration(String name, String raw, java.time.Duration max) {
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        String t = raw.trim().toLowerCase();
+        try {
+            java.time.Duration d;
+            if (t.endsWith("ms")) {
+                d = java.time.Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } else if (t.endsWith("s")) {
+                d = java.time.Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            } else if (t.endsWith("m")) {
+                d = java.time.Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+            } else {
+                d = java.time.Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+            }
+            if (d.isNegative() || d.compareTo(max) > 0) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw ApiProblem.badRequest(name + " must be a duration from 0 to " + max.toSeconds() + "s",
+                    List.of(new InvalidParam(name, "e.g. 30s, 1500ms, 2m; at most " + max.toSeconds() + "s")));
+        }
+    }
+
     static int limit(String raw, int defaultLimit, int max) {
         if (raw == null || raw.isBlank()) {
             return defaultLimit;
@@ -98,8 +130,14 @@ final class Params {
     }
 
     static boolean bool(String name, String raw) {
+        Boolean b = optionalBool(name, raw);
+        return b != null && b;
+    }
+
+    /** null when absent. */
+    static Boolean optionalBool(String name, String raw) {
         if (raw == null || raw.isBlank()) {
-            return false;
+            return null;
         }
         return switch (raw.trim().toLowerCase()) {
             case "true", "1", "yes" -> true;

@@ -1,10 +1,13 @@
 package dev.taskmirror.api;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -12,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -22,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.taskmirror.common.ApiProblem;
@@ -29,83 +34,162 @@ import dev.taskmirror.common.RawJson;
 import dev.taskmirror.query.QueryConfig;
 import dev.taskmirror.query.ServedTask;
 import dev.taskmirror.query.SortSpec;
-import dev.taskmirror.query.TaskFilter;
+import dev.taskmirror.query.TaskExporter;
 import dev.taskmirror.query.TaskPage;
 import dev.taskmirror.query.TaskQueries;
+import dev.taskmirror.query.TaskStats;
+import dev.taskmirror.query.TaskStatsView;
+import dev.taskmirror.query.TaskView;
+import dev.taskmirror.query.TaskWaiters;
 import dev.taskmirror.sync.SyncEngine;
 import dev.taskmirror.writeback.CreateTaskRequest;
 import dev.taskmirror.writeback.SaveOutcome;
 import dev.taskmirror.writeback.TaskPatch;
 import dev.taskmirror.writeback.TaskSaves;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 @Path("/tasks")
 @Produces(MediaType.APPLICATION_JSON)
+@Blocking
 @Tag(name = "Tasks", description = "Mirrored xpander tasks: local queries and saves that reach the remote")
 public class TaskResource {
 
+    private static final String PROBLEM = Problem.MEDIA_TYPE;
+
     private final TaskQueries queries;
+    private final TaskStats stats;
+    private final TaskExporter exporter;
+    private final TaskWaiters waiters;
     private final TaskSaves saves;
     private final SyncEngine sync;
+    private final Conditional conditional;
     private final QueryConfig config;
 
-    TaskResource(TaskQueries queries, TaskSaves saves, SyncEngine sync, QueryConfig config) {
+    TaskResource(TaskQueries queries, TaskStats stats, TaskExporter exporter, TaskWaiters waiters, TaskSaves saves,
+            SyncEngine sync, Conditional conditional, QueryConfig config) {
         this.queries = queries;
+        this.stats = stats;
+        this.exporter = exporter;
+        this.waiters = waiters;
         this.saves = saves;
         this.sync = sync;
+        this.conditional = conditional;
         this.config = config;
     }
 
     @GET
-    @Operation(summary = "List mirrored tasks", description = "Newest first by default; keyset paging with an opaque cursor.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = TaskPage.class)))
+    @Operation(summary = "List mirrored tasks", description = "Newest first by default; keyset paging with an opaque "
+            + "cursor whose cost does not depend on depth. Send Accept: application/x-ndjson or text/csv to export "
+            + "every matching task as a stream instead. Conditional with If-None-Match.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = TaskPage.class)))
+    @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
     @APIResponse(responseCode = "400", description = "Invalid parameter or cursor",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public TaskPage list(
-            @Parameter(description = "Agent id (repeatable or comma-separated)", example = "7c1d2b6e-3f0a-4c55-9d7e-2a8b1f4e6c10") @RestQuery("agent_id") List<String> agentId,
-            @Parameter(description = "Status (repeatable or comma-separated)", example = "executing") @RestQuery List<String> status,
-            @Parameter(description = "End user id (input.user.id)", example = "user-42") @RestQuery("user_id") String userId,
-            @Parameter(description = "Parent task id") @RestQuery("parent_task_id") String parentTaskId,
-            @Parameter(description = "Agent that triggered the task") @RestQuery("triggering_agent_id") String triggeringAgentId,
-            @Parameter(description = "Created at or after (ISO-8601)", example = "2026-03-01T00:00:00Z") @RestQuery("created_after") String createdAfter,
-            @Parameter(description = "Created before (ISO-8601)", example = "2026-03-02T00:00:00Z") @RestQuery("created_before") String createdBefore,
-            @Parameter(description = "Include tasks deleted on the remote (tombstones)") @RestQuery("include_deleted") String includeDeleted,
-            @Parameter(description = "Sort: created_at, updated_at or finished_at, with :asc or :desc (default created_at:desc)", example = "updated_at:desc") @RestQuery String sort,
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    public RestResponse<byte[]> list(@BeanParam TaskParams params,
+            @Parameter(description = "Sort: created_at, updated_at or finished_at, with :asc or :desc (default created_at:desc); id breaks ties", example = "updated_at:desc") @RestQuery String sort,
             @Parameter(description = "Page size, 1 to 500 (default 50)", example = "50") @RestQuery String limit,
-            @Parameter(description = "Cursor from the previous page's next_cursor") @RestQuery String cursor) {
-        TaskFilter filter = new TaskFilter(Params.list(agentId), Params.statuses(status), Params.text("user_id", userId),
-                Params.text("parent_task_id", parentTaskId), Params.text("triggering_agent_id", triggeringAgentId),
-                Params.instant("created_after", createdAfter), Params.instant("created_before", createdBefore),
-                Params.bool("include_deleted", includeDeleted));
-        return queries.list(filter, SortSpec.parse(sort), Params.limit(limit, config.defaultLimit(), config.maxLimit()),
-                cursor);
+            @Parameter(description = "next_cursor of the previous page") @RestQuery String cursor,
+            @Parameter(description = "summary (no prompt, result or schemas) or full (default)", example = "summary") @RestQuery String view,
+            @Parameter(description = "Only these top-level fields (comma-separated; id always included)", example = "id,status,title,updated_at") @RestQuery String fields,
+            @Parameter(description = "Add total (exact up to 10000, else total_is_estimate=true)", example = "true") @RestQuery("include_total") String includeTotal,
+            @RestHeader("If-None-Match") String ifNoneMatch) {
+        TaskPage page = queries.list(params.toFilter(), SortSpec.parse(sort), TaskView.parse(view, fields),
+                Params.limit(limit, config.defaultLimit(), config.maxLimit()), cursor,
+                Params.bool("include_total", includeTotal));
+        return conditional.json(page, ifNoneMatch, Conditional.REVALIDATE);
+    }
+
+    @GET
+    @Produces("application/x-ndjson;qs=0.5")
+    @ResponseHeader(name = "Content-Disposition", value = "attachment; filename=\"tasks.ndjson\"")
+    @Operation(summary = "Export mirrored tasks as NDJSON", description = "Every task matching the filters, one "
+            + "document (or view) per line, streamed from a database cursor without paging.")
+    public StreamingOutput exportNdjson(@BeanParam TaskParams params, @RestQuery String sort, @RestQuery String view,
+            @RestQuery String fields) {
+        return export(params, sort, view, fields, TaskExporter.Format.NDJSON);
+    }
+
+    @GET
+    @Produces("text/csv;qs=0.5")
+    @ResponseHeader(name = "Content-Disposition", value = "attachment; filename=\"tasks.csv\"")
+    @Operation(summary = "Export mirrored tasks as CSV", description = "Every task matching the filters: fixed columns "
+            + "(id, agent_id, status, …, result) or the fields parameter; cells that a spreadsheet would evaluate "
+            + "are escaped.")
+    public StreamingOutput exportCsv(@BeanParam TaskParams params, @RestQuery String sort, @RestQuery String view,
+            @RestQuery String fields) {
+        return export(params, sort, view, fields, TaskExporter.Format.CSV);
+    }
+
+    private StreamingOutput export(TaskParams params, String sort, String view, String fields,
+            TaskExporter.Format format) {
+        var filter = params.toFilter();
+        SortSpec order = SortSpec.parse(sort);
+        TaskView shape = TaskView.parse(view, fields);
+        return out -> exporter.export(filter, order, shape, format, out);
+    }
+
+    @GET
+    @Path("stats")
+    @Operation(summary = "Aggregates for dashboards", description = "Counts by status, by agent and by time bucket "
+            + "(in a time zone), run-time percentiles of finished tasks, token totals — over the same filters as "
+            + "the list.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = TaskStatsView.class)))
+    public RestResponse<byte[]> stats(@BeanParam TaskParams params,
+            @Parameter(description = "IANA time zone of the time buckets (default UTC)", example = "Europe/Berlin") @RestQuery String tz,
+            @Parameter(description = "hour, day (default), week or month", example = "day") @RestQuery String bucket,
+            @RestHeader("If-None-Match") String ifNoneMatch) {
+        TaskStatsView view = stats.stats(params.toFilter(), TaskStats.zone(tz), TaskStats.bucket(bucket));
+        long maxAge = Math.max(0, config.statsCacheTtl().toSeconds());
+        return conditional.json(view, ifNoneMatch, maxAge > 0 ? "max-age=" + maxAge : Conditional.REVALIDATE);
     }
 
     @GET
     @Path("{id}")
-    @Operation(summary = "Get a mirrored task", description = "The remote document (secrets removed) plus a mirror section.")
+    @Operation(summary = "Get a mirrored task", description = "The remote document (secrets removed) plus updated_at "
+            + "and a mirror section. With wait, answers when the task reaches a terminal status or the time is up "
+            + "(no thread is held while waiting).")
     @APIResponse(responseCode = "200", description = "The task", content = @Content(schema = @Schema(ref = "Task")))
+    @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
     @APIResponse(responseCode = "404", description = "Unknown task",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public RestResponse<RawJson> get(@RestPath String id,
-            @Parameter(description = "Read the task from the remote first (also mirrors a task not yet seen)") @RestQuery String refresh) {
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    public Uni<RestResponse<RawJson>> get(@RestPath String id,
+            @Parameter(description = "Read the task from xpander first (also mirrors a task not seen yet)", example = "false") @RestQuery String refresh,
+            @Parameter(description = "Wait up to this long for a terminal status (e.g. 30s, 2m; at most mirror.api.max-wait)", example = "30s") @RestQuery String wait,
+            @RestHeader("If-None-Match") String ifNoneMatch) {
+        Duration timeout = Params.duration("wait", wait, config.maxWait());
         if (Params.bool("refresh", refresh)) {
             sync.refresh(List.of(id));
         }
-        ServedTask task = queries.get(id).orElseThrow(() -> ApiProblem.notFound("Task", id));
-        return RestResponse.ResponseBuilder.ok(task.json()).header("ETag", task.etag()).build();
+        if (timeout == null || timeout.isZero()) {
+            return Uni.createFrom().item(respond(read(id), ifNoneMatch));
+        }
+        // Register before reading, so a change committed in between is not missed.
+        CompletableFuture<Boolean> done = waiters.await(id, timeout);
+        ServedTask now = read(id);
+        if (now.terminal() || now.deleted()) {
+            done.complete(true);
+            return Uni.createFrom().item(respond(now, ifNoneMatch));
+        }
+        return Uni.createFrom().completionStage(done)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(x -> respond(read(id), ifNoneMatch));
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a task on the remote", description = "Stored locally with its outbox entry in one "
+    @Operation(summary = "Create a task on xpander", description = "Stored locally with its outbox entry in one "
             + "transaction and answered at once (mirror.sync_state pending); the relay creates it remotely.")
     @APIResponse(responseCode = "201", description = "Accepted and stored", content = @Content(schema = @Schema(ref = "Task")))
     @APIResponse(responseCode = "422", description = "Invalid input",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public RestResponse<RawJson> create(@Valid @NotNull CreateTaskRequest request,
             @Parameter(description = "Makes retries safe: the same key and body return the first task") @RestHeader("Idempotency-Key") String idempotencyKey) {
         SaveOutcome outcome = saves.create(request, idempotencyKey);
-        ServedTask task = served(outcome.taskId());
+        ServedTask task = read(outcome.taskId());
         return RestResponse.ResponseBuilder.<RawJson> create(outcome.created() ? 201 : 200)
                 .entity(task.json())
                 .location(URI.create("/tasks/" + outcome.taskId()))
@@ -121,7 +205,7 @@ public class TaskResource {
             + "remote changed meanwhile is kept and the conflict recorded).")
     @APIResponse(responseCode = "202", description = "Save accepted", content = @Content(schema = @Schema(ref = "Task")))
     @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public RestResponse<RawJson> update(@RestPath String id, @NotNull TaskPatch patch,
             @Parameter(description = "ETag of the state the change is based on") @RestHeader("If-Match") String ifMatch) {
         saves.update(id, patch, ifMatch);
@@ -137,12 +221,21 @@ public class TaskResource {
         return accepted(id);
     }
 
+    private RestResponse<RawJson> respond(ServedTask task, String ifNoneMatch) {
+        if (Conditional.matches(ifNoneMatch, task.etag())) {
+            return RestResponse.ResponseBuilder.<RawJson> create(RestResponse.Status.NOT_MODIFIED)
+                    .header("ETag", task.etag()).header("Cache-Control", Conditional.REVALIDATE).build();
+        }
+        return RestResponse.ResponseBuilder.ok(task.json()).header("ETag", task.etag())
+                .header("Cache-Control", Conditional.REVALIDATE).build();
+    }
+
     private RestResponse<RawJson> accepted(String id) {
-        ServedTask task = served(id);
+        ServedTask task = read(id);
         return RestResponse.ResponseBuilder.<RawJson> create(202).entity(task.json()).header("ETag", task.etag()).build();
     }
 
-    private ServedTask served(String id) {
+    private ServedTask read(String id) {
         return queries.get(id).orElseThrow(() -> ApiProblem.notFound("Task", id));
     }
 }

@@ -1,12 +1,9 @@
 package dev.taskmirror.common;
 
 import java.net.InetAddress;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Identity of this replica in leases and outbox claims. */
 @ApplicationScoped
@@ -14,8 +11,8 @@ public class InstanceId {
 
     private final String id;
 
-    InstanceId(@ConfigProperty(name = "mirror.instance-id") Optional<String> configured) {
-        this.id = configured.filter(s -> !s.isBlank()).orElseGet(InstanceId::generate);
+    InstanceId(InstanceConfig config) {
+        this.id = config.value().filter(s -> !s.isBlank()).orElseGet(InstanceId::generate);
     }
 
     public String get() {

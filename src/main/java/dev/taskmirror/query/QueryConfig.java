@@ -21,4 +21,20 @@ public interface QueryConfig {
      */
     @WithDefault("task-mirror-cursor-key")
     String cursorSecret();
+
+    /** How long a computed {@code /tasks/stats} result is reused for the same filters (0 disables). */
+    @WithDefault("2s")
+    java.time.Duration statsCacheTtl();
+
+    /** Longest {@code wait} accepted by long-polling endpoints. */
+    @WithDefault("60s")
+    java.time.Duration maxWait();
+
+    /** Tasks deleted on the remote stay visible (tombstones) for this long, then are purged. */
+    @WithDefault("30d")
+    java.time.Duration tombstoneRetention();
+
+    /** Interval of SSE heartbeat comments on {@code /tasks/stream}. */
+    @WithDefault("15s")
+    java.time.Duration heartbeat();
 }

@@ -36,7 +36,7 @@ public record SortSpec(String field, boolean descending) {
         return new SortSpec(t, desc);
     }
 
-    /** Whether the column may be null (null values sort last in both directions). */
+    /** Whether the column may be null (nulls sort as the largest value: last ascending, first descending). */
     public boolean nullable() {
         return field.equals("finished_at");
     }

@@ -1,149 +1,180 @@
 package dev.taskmirror.query;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.taskmirror.common.RawJson;
 
 /**
- * Reads served tasks straight from PostgreSQL: the served JSON (remote document, pending local saves,
- * {@code updated_at} and the {@code mirror} section) is composed by the database, so the service only
- * streams text. Lists use keyset paging on (sort column, id), whose cost does not grow with depth.
+ * Reads served tasks straight from PostgreSQL: the response JSON (remote document, pending local saves,
+ * {@code updated_at} and the {@code mirror} section, or a view of it) is composed by the database, so the
+ * service streams text and never re-parses documents. Lists use keyset paging on (sort column, id),
+ * whose cost does not grow with depth.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
 public class TaskQueries {
 
-    /** The served document of task row {@code t}, as jsonb. */
-    public static final String SERVED = """
-            (t.document || coalesce(t.overlay, '{}'::jsonb) || jsonb_build_object(
-                'updated_at', to_char(t.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                'mirror', jsonb_build_object(
-                    'version', t.version,
-                    'sync_state', t.sync_state,
-                    'synced_at', to_char(t.synced_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                    'sync_error', t.sync_error,
-                    'conflicts', t.conflicts,
-                    'deleted', t.deleted_at is not null,
-                    'deleted_at', to_char(t.deleted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                    'deletion_reason', t.deletion_reason,
-                    'redacted', coalesce(t.redacted_paths, '[]'::jsonb))))""";
+    /** Counts above this are reported as the planner's estimate instead of being counted exactly. */
+    static final int EXACT_COUNT_CAP = 10_000;
 
     private final EntityManager em;
     private final Cursors cursors;
+    private final ObjectMapper mapper;
 
-    TaskQueries(EntityManager em, Cursors cursors) {
+    TaskQueries(EntityManager em, Cursors cursors, ObjectMapper mapper) {
         this.em = em;
         this.cursors = cursors;
+        this.mapper = mapper;
     }
 
+    @ActivateRequestContext
     public Optional<ServedTask> get(String id) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select t.id, t.version, " + SERVED + "::text from task t where t.id = ?1")
+        List<Object[]> rows = em.createNativeQuery("select t.id, t.version, " + TaskView.SERVED
+                + "::text, t.status, t.deleted_at is not null from task t where t.id = ?1")
                 .setParameter(1, id)
                 .getResultList();
-        return rows.stream().findFirst()
-                .map(r -> new ServedTask((String) r[0], ((Number) r[1]).longValue(), new RawJson((String) r[2])));
+        return rows.stream().findFirst().map(r -> new ServedTask((String) r[0], ((Number) r[1]).longValue(),
+                new RawJson((String) r[2]), (String) r[3], (Boolean) r[4]));
     }
 
-    public TaskPage list(TaskFilter filter, SortSpec sort, int limit, String cursor) {
-        String queryHash = filter.hash(sort);
-        List<Object> params = new ArrayList<>();
-        StringBuilder where = new StringBuilder(" where true");
-        where(filter, where, params);
+    public TaskPage list(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
+            boolean includeTotal) {
+        String queryHash = filter.hash(sort.field() + (sort.descending() ? ":desc" : ":asc"));
+        SqlWhere where = SqlWhere.of(filter);
+        Long total = null;
+        Boolean estimate = null;
+        if (includeTotal) {
+            long[] t = count(filter);
+            total = t[0];
+            estimate = t[1] == 1;
+        }
         String column = "t." + sort.field();
-        String micros = "(extract(epoch from " + column + ") * 1000000)::bigint";
+        // Full-text search: the planner misjudges how many rows match, so measure it. Few matches: collect
+        // them through the GIN index and sort them (the expression keeps the planner off the ordered index).
+        // Many: walk the ordered index and filter, which meets enough matches quickly.
+        String orderColumn = column;
+        if (filter.q() != null && matchesAtMost(filter, FTS_BITMAP_LIMIT)) {
+            orderColumn = "(" + column + " + interval '0 s')";
+        }
         if (cursor != null && !cursor.isBlank()) {
-            Cursors.Position p = cursors.decode(cursor, queryHash);
-            String cmp = sort.descending() ? "<" : ">";
-            String at = "(timestamptz 'epoch' + ?" + (params.size() + 1) + " * interval '1 microsecond')";
-            if (p.value() == null) {
-                where.append(" and ").append(column).append(" is null and t.id ").append(cmp).append(" ?")
-                        .append(params.size() + 1);
-                params.add(p.id());
-            } else if (!sort.nullable()) {
-                params.add(p.value());
-                where.append(" and (").append(column).append(", t.id) ").append(cmp).append(" (").append(at)
-                        .append(", ?").append(params.size() + 1).append(")");
-                params.add(p.id());
-            } else {
-                params.add(p.value());
-                int vi = params.size();
-                params.add(p.id());
-                int ii = params.size();
-                String atv = "(timestamptz 'epoch' + ?" + vi + " * interval '1 microsecond')";
-                where.append(" and (").append(column).append(" ").append(cmp).append(" ").append(atv)
-                        .append(" or (").append(column).append(" = ").append(atv).append(" and t.id ").append(cmp)
-                        .append(" ?").append(ii).append(") or ").append(column).append(" is null)");
-            }
+            keyset(where, column, sort, cursors.decode(cursor, queryHash));
         }
         String dir = sort.descending() ? " desc" : " asc";
-        String sql = "select t.id, t.version, " + SERVED + "::text, " + micros + " from task t" + where
-                + " order by " + column + dir + " nulls last, t.id" + dir + " limit " + (limit + 1);
-        Query q = em.createNativeQuery(sql);
-        for (int i = 0; i < params.size(); i++) {
-            q.setParameter(i + 1, params.get(i));
-        }
+        String sql = "select t.id, " + view.select(where) + ", (extract(epoch from " + column
+                + ") * 1000000)::bigint from task t" + where.sql() + " order by " + orderColumn + dir + ", t.id" + dir
+                + " limit " + (limit + 1);
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = q.getResultList();
+        List<Object[]> rows = where.bind(em.createNativeQuery(sql)).getResultList();
         List<RawJson> items = new ArrayList<>(Math.min(rows.size(), limit));
-        String next = null;
         for (int i = 0; i < rows.size() && i < limit; i++) {
-            items.add(new RawJson((String) rows.get(i)[2]));
+            items.add(new RawJson((String) rows.get(i)[1]));
         }
+        String next = null;
         if (rows.size() > limit) {
             Object[] last = rows.get(limit - 1);
-            Long value = last[3] == null ? null : ((Number) last[3]).longValue();
+            Long value = last[2] == null ? null : ((Number) last[2]).longValue();
             next = cursors.encode(queryHash, new Cursors.Position(value, (String) last[0]));
         }
-        return new TaskPage(items, next);
+        return new TaskPage(items, next, total, estimate, filter.ids().isEmpty() ? null : missing(filter.ids()));
     }
 
-    static void where(TaskFilter f, StringBuilder where, List<Object> params) {
-        if (!f.includeDeleted()) {
-            where.append(" and t.deleted_at is null");
-        }
-        in(where, params, "t.agent_id", f.agentIds());
-        in(where, params, "t.status", f.statuses());
-        eq(where, params, "t.user_id", f.userId());
-        eq(where, params, "t.parent_task_id", f.parentTaskId());
-        eq(where, params, "t.triggering_agent_id", f.triggeringAgentId());
-        range(where, params, "t.created_at", ">=", f.createdAfter());
-        range(where, params, "t.created_at", "<", f.createdBefore());
+    /** The ids that are not mirrored at all. */
+    public List<String> missing(List<String> ids) {
+        SqlWhere w = SqlWhere.of(TaskFilter.builder().ids(ids).includeDeleted(true).build());
+        @SuppressWarnings("unchecked")
+        List<String> found = w.bind(em.createNativeQuery("select t.id from task t" + w.sql())).getResultList();
+        java.util.Set<String> present = new java.util.HashSet<>(found);
+        return ids.stream().filter(id -> !present.contains(id)).toList();
     }
 
-    static void in(StringBuilder where, List<Object> params, String column, List<String> values) {
-        if (values == null || values.isEmpty()) {
+    /**
+     * Rows after the cursor position. Nulls sort as the largest value (PostgreSQL's default: last ascending,
+     * first descending), so one index on (column, id) serves both directions.
+     */
+    private static void keyset(SqlWhere where, String column, SortSpec sort, Cursors.Position p) {
+        String cmp = sort.descending() ? "<" : ">";
+        String id = where.param(p.id());
+        if (p.value() == null) {
+            where.and(sort.descending()
+                    ? "((" + column + " is null and t.id < " + id + ") or " + column + " is not null)"
+                    : "(" + column + " is null and t.id > " + id + ")");
             return;
         }
-        where.append(" and ").append(column).append(" in (");
-        for (int i = 0; i < values.size(); i++) {
-            params.add(values.get(i));
-            where.append(i == 0 ? "" : ", ").append('?').append(params.size());
-        }
-        where.append(')');
-    }
-
-    static void eq(StringBuilder where, List<Object> params, String column, String value) {
-        if (value != null) {
-            params.add(value);
-            where.append(" and ").append(column).append(" = ?").append(params.size());
+        String at = "(timestamptz 'epoch' + " + where.param(p.value()) + " * interval '1 microsecond')";
+        if (!sort.nullable()) {
+            where.and("(" + column + ", t.id) " + cmp + " (" + at + ", " + id + ")");
+        } else if (sort.descending()) {
+            where.and("(" + column + " < " + at + " or (" + column + " = " + at + " and t.id < " + id + "))");
+        } else {
+            where.and("(" + column + " > " + at + " or (" + column + " = " + at + " and t.id > " + id + ") or "
+                    + column + " is null)");
         }
     }
 
-    static void range(StringBuilder where, List<Object> params, String column, String op, Instant value) {
-        if (value != null) {
-            params.add(OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
-            where.append(" and ").append(column).append(' ').append(op).append(" ?").append(params.size());
+    /** Below this many full-text matches, matching rows are collected and sorted rather than found in order. */
+    static final int FTS_BITMAP_LIMIT = 5_000;
+
+    private boolean matchesAtMost(TaskFilter filter, int limit) {
+        SqlWhere w = SqlWhere.of(filter);
+        long n = ((Number) w.bind(em.createNativeQuery("select count(*) from (select 1 from task t" + w.sql()
+                + " limit " + limit + ") c")).getSingleResult()).longValue();
+        return n < limit;
+    }
+
+    /** {count, 1 if estimated}: exact up to {@link #EXACT_COUNT_CAP}, the planner's estimate beyond. */
+    public long[] count(TaskFilter filter) {
+        SqlWhere where = SqlWhere.of(filter);
+        long n = ((Number) where.bind(em.createNativeQuery("select count(*) from (select 1 from task t" + where.sql()
+                + " limit " + (EXACT_COUNT_CAP + 1) + ") c")).getSingleResult()).longValue();
+        if (n <= EXACT_COUNT_CAP) {
+            return new long[] { n, 0 };
         }
+        SqlWhere again = SqlWhere.of(filter);
+        String plan = String.valueOf(again.bind(em.createNativeQuery("explain (format json) select 1 from task t"
+                + again.sql())).getSingleResult());
+        try {
+            JsonNode root = mapper.readTree(plan);
+            long estimated = root.get(0).get("Plan").get("Plan Rows").asLong();
+            return new long[] { Math.max(estimated, EXACT_COUNT_CAP + 1L), 1 };
+        } catch (Exception e) {
+            return new long[] { EXACT_COUNT_CAP + 1L, 1 };
+        }
+    }
+
+    /** Bulk get: tasks in request order (deleted ones included, flagged in their mirror section). */
+    public BatchResult batchGet(List<String> ids, TaskView view) {
+        TaskFilter filter = TaskFilter.builder().ids(ids).includeDeleted(true).build();
+        SqlWhere where = SqlWhere.of(filter);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = where.bind(em.createNativeQuery("select t.id, " + view.select(where) + " from task t"
+                + where.sql())).getResultList();
+        Map<String, RawJson> found = new HashMap<>();
+        for (Object[] r : rows) {
+            found.put((String) r[0], new RawJson((String) r[1]));
+        }
+        List<RawJson> items = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String id : ids) {
+            RawJson json = found.get(id);
+            if (json == null) {
+                missing.add(id);
+            } else {
+                items.add(json);
+            }
+        }
+        return new BatchResult(items, missing);
     }
 }

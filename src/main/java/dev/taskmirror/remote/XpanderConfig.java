@@ -3,6 +3,11 @@ package dev.taskmirror.remote;
 import java.time.Duration;
 import java.util.Optional;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -21,6 +26,7 @@ public interface XpanderConfig {
      * organization id is added to the path when the URL points at a self-hosted Agent Controller.
      */
     @WithDefault("https://inbound.xpander.ai")
+    @NotBlank
     String baseUrl();
 
     /** Organization id: used in event-stream URLs and for Agent Controller deployments. */
@@ -31,10 +37,12 @@ public interface XpanderConfig {
 
     /** TCP connect timeout for remote calls. */
     @WithDefault("5s")
+    @DurationMin(millis = 1)
     Duration connectTimeout();
 
     /** Read timeout for one remote call; a cache must not wait minutes like the SDK does. */
     @WithDefault("15s")
+    @DurationMin(millis = 1)
     Duration readTimeout();
 
     /** Retries of transient failures (I/O, 5xx, 429, malformed bodies). */
@@ -43,18 +51,22 @@ public interface XpanderConfig {
     interface Retry {
         /** Retries after the first attempt. */
         @WithDefault("3")
+        @Min(0)
         int maxRetries();
 
         /** Base of the exponential backoff; each delay is drawn uniformly from [0, base * 2^n] (full jitter). */
         @WithDefault("250ms")
+        @DurationMin(millis = 0)
         Duration initialDelay();
 
         /** Cap of one backoff delay. */
         @WithDefault("10s")
+        @DurationMin(millis = 0)
         Duration maxDelay();
 
         /** Longest Retry-After honoured inline; longer waits fail the call so the caller reschedules. */
         @WithDefault("30s")
+        @DurationMin(millis = 0)
         Duration maxRetryAfter();
     }
 }

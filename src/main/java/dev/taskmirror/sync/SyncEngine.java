@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -27,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.taskmirror.common.InstanceId;
 import dev.taskmirror.common.Timestamps;
+import dev.taskmirror.ops.LogContext;
 import dev.taskmirror.remote.RemoteException;
 import dev.taskmirror.remote.XpanderGateway;
 import dev.taskmirror.task.ApplyResult;
@@ -77,8 +80,24 @@ public class SyncEngine {
         }
     }
 
+    /** Thrown when the service is shutting down: the cycle did not start, or stopped between pages. */
+    public static class CycleStoppedException extends ScopeBusyException {
+        public CycleStoppedException(String message) {
+            super(message);
+        }
+    }
+
     /** Runs one cycle now. Never overlaps another cycle of the same scope, on any replica. */
     public CycleStats runCycle(SyncScope scope, CycleKind kind) {
+        try (LogContext ignored = LogContext.forScope(scope.kind(), scope.refId())) {
+            return runCycleInContext(scope, kind);
+        }
+    }
+
+    private CycleStats runCycleInContext(SyncScope scope, CycleKind kind) {
+        if (stopping) {
+            throw new CycleStoppedException("Not starting a sync cycle of " + scope.key() + ": shutting down");
+        }
         ReentrantLock lock = locks.computeIfAbsent(scope.key(), k -> new ReentrantLock());
         if (!lock.tryLock()) {
             throw new ScopeBusyException("A sync cycle of " + scope.key() + " is already running");
@@ -105,6 +124,12 @@ public class SyncEngine {
                             stats.durationMs());
                 }
                 return stats;
+            } catch (CycleStoppedException e) {
+                // Pages applied so far are committed; the rest is picked up by the next cycle of any replica.
+                sample.stop(registry.timer("mirror.sync.cycle", "scope", scope.kind(), "kind", kind.label(),
+                        "outcome", "stopped"));
+                LOG.infof("Sync %s %s stopped for shutdown: %s", kind.label(), scope.key(), e.getMessage());
+                throw e;
             } catch (RuntimeException e) {
                 sample.stop(registry.timer("mirror.sync.cycle", "scope", scope.kind(), "kind", kind.label(),
                         "outcome", "failure"));
@@ -123,7 +148,10 @@ public class SyncEngine {
         return applyChunk(results, new AtomicInteger());
     }
 
-    /** Stops taking new batches; the batch in progress completes or rolls back. */
+    /**
+     * Stops taking new cycles and pages: a page being applied completes (one transaction), a page still
+     * being fetched is abandoned unapplied, and the cycle ends without being recorded as a success.
+     */
     public void stop() {
         stopping = true;
     }
@@ -135,9 +163,10 @@ public class SyncEngine {
     @PreDestroy
     void shutdown() {
         stopping = true;
-        fetchPool.shutdown();
+        // Fetches still running belong to abandoned pages: their results are never applied.
+        fetchPool.shutdownNow();
         try {
-            fetchPool.awaitTermination(10, TimeUnit.SECONDS);
+            fetchPool.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -173,6 +202,9 @@ public class SyncEngine {
                 items = dedupe(list(Map.of()));
             }
             listed = items.size();
+            if (stopping) {
+                throw new CycleStoppedException("stopped after listing, before any page");
+            }
             Map<String, LocalSummary> local = new HashMap<>();
             for (LocalSummary s : store.summaries(scope.kind(), scope.refId())) {
                 local.put(s.id(), s);
@@ -241,10 +273,10 @@ public class SyncEngine {
             int failures = 0;
             RuntimeException firstError = null;
             for (int start = 0; start < fetches.size(); start += size) {
-                List<Fetched> results = inFlight.stream().map(CompletableFuture::join).toList();
-                if (stopping) {
-                    LOG.info("Stopping: sync cycle interrupted between batches");
-                    break;
+                List<Fetched> results = awaitPage(inFlight);
+                if (results == null) {
+                    throw new CycleStoppedException("stopped after " + start + " of " + fetches.size()
+                            + " fetches; the page being fetched was not applied");
                 }
                 inFlight = submit(fetches, start + size, size);
                 for (Fetched f : results) {
@@ -275,6 +307,25 @@ public class SyncEngine {
         }
     }
 
+    /** The page's fetch results, or null when the engine stops first (the page is then abandoned). */
+    private List<Fetched> awaitPage(List<CompletableFuture<Fetched>> page) {
+        CompletableFuture<Void> all = CompletableFuture.allOf(page.toArray(CompletableFuture[]::new));
+        while (!stopping) {
+            try {
+                all.get(200, TimeUnit.MILLISECONDS);
+                return stopping ? null : page.stream().map(CompletableFuture::join).toList();
+            } catch (TimeoutException e) {
+                // check stopping again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                return page.stream().map(CompletableFuture::join).toList();
+            }
+        }
+        return null;
+    }
+
     private List<Fetched> fetchAll(List<Fetch> fetches) {
         List<CompletableFuture<Fetched>> futures = fetches.stream()
                 .map(f -> CompletableFuture.supplyAsync(() -> fetchOne(f), fetchPool)).toList();
@@ -283,6 +334,9 @@ public class SyncEngine {
 
     private Fetched fetchOne(Fetch f) {
         Instant at = Instant.now();
+        if (stopping) {
+            return new Fetched(f, at, Optional.empty(), new CycleStoppedException("shutting down"));
+        }
         try {
             return new Fetched(f, at, gateway.getTask(f.id()), null);
         } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.taskmirror.common.InstanceId;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
@@ -57,7 +58,7 @@ public class SyncScheduler {
         });
     }
 
-    @Scheduled(identity = "mirror-sync-tick", every = "${mirror.sync.tick:1s}", delayed = "${mirror.sync.initial-delay:2s}",
+    @Scheduled(identity = "mirror-sync-tick", every = "${mirror.sync.tick}", delayed = "${mirror.sync.initial-delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void tick() {
@@ -132,24 +133,43 @@ public class SyncScheduler {
         return !since.plus(interval).isAfter(now);
     }
 
-    /** Graceful stop: no new cycles, wait for running ones (their current batch), give leases back. */
+    /**
+     * First step of a graceful stop, as soon as shutdown begins (before the HTTP drain): no new cycles, and
+     * running cycles stop at their next page boundary.
+     */
+    void beginStop(@Observes ShutdownDelayInitiatedEvent event) {
+        beginStop();
+    }
+
+    private synchronized void beginStop() {
+        if (!engine.stopping()) {
+            LOG.info("Shutdown: no new sync cycles");
+            engine.stop();
+            pool.shutdown();
+        }
+    }
+
+    /** Graceful stop: wait for running cycles (their current page), then give the leases back. */
     void onStop(@Observes ShutdownEvent event) {
-        engine.stop();
+        beginStop();
         pool.shutdown();
+        boolean finished = true;
         try {
-            if (!pool.awaitTermination(20, TimeUnit.SECONDS)) {
-                LOG.warn("Sync cycles still running at shutdown");
-            }
+            finished = pool.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        int released = 0;
         try {
-            int released = state.releaseAll(instance.get());
-            if (released > 0) {
-                LOG.infof("Released %d sync leases", released);
-            }
+            released = state.releaseAll(instance.get());
         } catch (RuntimeException e) {
-            LOG.debugf("Could not release leases: %s", e.getMessage());
+            LOG.warnf("Could not release sync leases (they expire after %s): %s", config.leaseTtl(), e.getMessage());
+        }
+        if (finished) {
+            LOG.infof("Shutdown: sync cycles stopped; %d sync lease(s) released", released);
+        } else {
+            LOG.warnf("Shutdown: sync cycles still running after %s; %d sync lease(s) released anyway",
+                    config.shutdownTimeout(), released);
         }
     }
 }

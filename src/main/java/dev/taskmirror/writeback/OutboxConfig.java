@@ -3,6 +3,10 @@ package dev.taskmirror.writeback;
 import java.time.Duration;
 import java.util.Optional;
 
+import jakarta.validation.constraints.Positive;
+
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -16,22 +20,27 @@ public interface OutboxConfig {
 
     /** How often the relay looks for due saves when nothing wakes it earlier. */
     @WithDefault("1s")
+    @DurationMin(millis = 10)
     Duration pollInterval();
 
     /** Saves pushed at the same time (never two of the same task). */
     @WithDefault("4")
+    @Positive
     int concurrency();
 
     /** Attempts before a save that keeps failing transiently is parked as failed. */
     @WithDefault("10")
+    @Positive
     int maxAttempts();
 
     /** First retry delay; doubles per attempt, with jitter. */
     @WithDefault("1s")
+    @DurationMin(millis = 1)
     Duration backoffInitial();
 
     /** Longest retry delay. */
     @WithDefault("5m")
+    @DurationMin(millis = 1)
     Duration backoffMax();
 
     /**
@@ -39,6 +48,7 @@ public interface OutboxConfig {
      * (remote timeouts times retries); after it, another replica takes the save over.
      */
     @WithDefault("2m")
+    @DurationMin(seconds = 1)
     Duration claimTtl();
 
     /**
@@ -47,4 +57,12 @@ public interface OutboxConfig {
      * creates then cannot survive a restart.
      */
     Optional<String> secretKey();
+
+    /**
+     * At shutdown, how long saves being pushed get to finish and be recorded; saves still claimed after it
+     * are released so another replica pushes them at once. Part of the pod's termination grace period.
+     */
+    @WithDefault("10s")
+    @DurationMin(seconds = 0)
+    Duration shutdownTimeout();
 }

@@ -11,8 +11,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -23,12 +25,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.taskmirror.common.InstanceId;
+import dev.taskmirror.ops.LogContext;
 import dev.taskmirror.remote.RemoteException;
 import dev.taskmirror.remote.RemoteRejectedException;
 import dev.taskmirror.remote.XpanderGateway;
 import dev.taskmirror.task.TaskRecord;
 import dev.taskmirror.task.TaskStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -86,17 +91,46 @@ public class OutboxRelay {
         loop.start();
     }
 
-    /** Graceful stop: no new claims; saves being pushed finish and are recorded. */
-    void onStop(@Observes ShutdownEvent event) {
+    /** First step of a graceful stop, as soon as shutdown begins: no new claims. */
+    void beginStop(@Observes ShutdownDelayInitiatedEvent event) {
+        if (running) {
+            LOG.info("Shutdown: outbox relay claims no new saves");
+        }
         running = false;
         wake();
-        if (loop != null) {
-            try {
-                loop.join(TimeUnit.SECONDS.toMillis(20));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            pushPool.shutdown();
+    }
+
+    /**
+     * Graceful stop, after the sync scheduler's: saves being pushed finish and are recorded; any still
+     * claimed after {@code mirror.outbox.shutdown-timeout} are released for another replica.
+     */
+    void onStop(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) ShutdownEvent event) {
+        running = false;
+        wake();
+        if (loop == null) {
+            return;
+        }
+        try {
+            loop.join(Math.max(1, config.shutdownTimeout().toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean finished = !loop.isAlive();
+        pushPool.shutdown();
+        int released = 0;
+        try {
+            released = QuarkusTransaction.requiringNew().call(() -> OutboxRecord.update(
+                    "claimedBy = null, claimedUntil = null where claimedBy = ?1 and state = ?2", instance.get(),
+                    OutboxRecord.PENDING));
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not release claimed saves (they expire after %s): %s", config.claimTtl(),
+                    e.getMessage());
+        }
+        if (finished) {
+            LOG.infof("Shutdown: outbox relay stopped; in-flight pushes finished, %d claim(s) released", released);
+        } else {
+            LOG.warnf("Shutdown: outbox relay pushes still running after %s; %d claim(s) released",
+                    config.shutdownTimeout(), released);
         }
     }
 
@@ -137,6 +171,13 @@ public class OutboxRelay {
         if (item == null || !OutboxRecord.PENDING.equals(item.state)) {
             return;
         }
+        try (LogContext ignored = LogContext.of(LogContext.TASK_ID, item.taskId, LogContext.OUTBOX_ID,
+                Long.toString(id))) {
+            push(id, item);
+        }
+    }
+
+    private void push(long id, OutboxRecord item) {
         Instant observedAt = Instant.now();
         try {
             ArrayNode conflicts = mapper.createArrayNode();

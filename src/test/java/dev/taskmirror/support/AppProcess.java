@@ -25,6 +25,7 @@ public final class AppProcess implements AutoCloseable {
     private final Map<String, String> env;
     private final int port;
     private final Path log;
+    private String heap = "-Xmx256m";
     private Process process;
 
     public AppProcess(String name, Map<String, String> env) throws IOException {
@@ -34,6 +35,12 @@ public final class AppProcess implements AutoCloseable {
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         Files.createDirectories(Path.of("target", "it-logs"));
         this.log = Path.of("target", "it-logs", name + ".log");
+    }
+
+    /** Maximum heap of the service process, e.g. {@code 96m}. */
+    public AppProcess heap(String max) {
+        this.heap = "-Xmx" + max;
+        return this;
     }
 
     public static int freePort() throws IOException {
@@ -47,7 +54,7 @@ public final class AppProcess implements AutoCloseable {
             throw new IllegalStateException(JAR + " is missing: process tests run after 'package' (./mvnw verify)");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString()));
+                heap, "-XX:+ExitOnOutOfMemoryError", "-jar", JAR.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);

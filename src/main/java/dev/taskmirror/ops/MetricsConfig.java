@@ -1,0 +1,29 @@
+package dev.taskmirror.ops;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Positive;
+
+import org.hibernate.validator.constraints.time.DurationMin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Gauges read from the database. Scrapes only read cached values; these settings bound the database cost. */
+@ConfigMapping(prefix = "mirror.metrics")
+public interface MetricsConfig {
+
+    /** How often the database-backed gauges (sync lag, task counts, outbox depth) are refreshed. */
+    @WithDefault("15s")
+    @DurationMin(seconds = 1)
+    Duration refreshInterval();
+
+    /**
+     * Up to this many task rows (planner estimate), {@code mirror_tasks_mirrored} is an exact count of live
+     * tasks; above it, the planner's row estimate ({@code pg_class.reltuples}, tombstones included) is used
+     * so that no refresh scans a large table.
+     */
+    @WithDefault("200000")
+    @Positive
+    long exactCountLimit();
+}

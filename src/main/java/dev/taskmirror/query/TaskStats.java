@@ -1,0 +1,168 @@
+package dev.taskmirror.query;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.taskmirror.common.ApiProblem;
+
+/**
+ * Dashboard aggregates computed by PostgreSQL over the filtered tasks in two passes over the covering
+ * index {@code task_stats_idx} (index-only per agent): grouped counts and token sums, then run-time
+ * percentiles of finished tasks. Results are kept for {@code mirror.api.stats-cache-ttl} so many
+ * dashboards polling the same view cost one query.
+ */
+@ApplicationScoped
+@Transactional(Transactional.TxType.SUPPORTS)
+public class TaskStats {
+
+    public static final List<String> BUCKETS = List.of("hour", "day", "week", "month");
+    private static final int MAX_BUCKETS = 1000;
+
+    private record Cached(long at, TaskStatsView view) {
+    }
+
+    private final EntityManager em;
+    private final QueryConfig config;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    TaskStats(EntityManager em, QueryConfig config) {
+        this.em = em;
+        this.config = config;
+    }
+
+    public static ZoneId zone(String tz) {
+        if (tz == null || tz.isBlank()) {
+            return ZoneId.of("UTC");
+        }
+        try {
+            return ZoneId.of(tz.trim());
+        } catch (RuntimeException e) {
+            throw ApiProblem.badRequest("Unknown time zone '" + tz + "'",
+                    List.of(new ApiProblem.InvalidParam("tz", "an IANA time zone such as Europe/Berlin or UTC")));
+        }
+    }
+
+    public static String bucket(String bucket) {
+        if (bucket == null || bucket.isBlank()) {
+            return "day";
+        }
+        if (!BUCKETS.contains(bucket.trim())) {
+            throw ApiProblem.badRequest("bucket must be one of " + BUCKETS,
+                    List.of(new ApiProblem.InvalidParam("bucket", "hour, day, week or month")));
+        }
+        return bucket.trim();
+    }
+
+    public TaskStatsView stats(TaskFilter filter, ZoneId zone, String bucket) {
+        String key = filter.hash(zone.getId() + "|" + bucket);
+        long ttl = config.statsCacheTtl().toMillis();
+        long now = System.currentTimeMillis();
+        Cached hit = cache.get(key);
+        if (ttl > 0 && hit != null && now - hit.at() < ttl) {
+            return hit.view();
+        }
+        TaskStatsView view = compute(filter, zone, bucket);
+        if (ttl > 0) {
+            if (cache.size() > 1000) {
+                cache.clear();
+            }
+            cache.put(key, new Cached(now, view));
+        }
+        return view;
+    }
+
+    private TaskStatsView compute(TaskFilter filter, ZoneId zone, String bucket) {
+        SqlWhere where = SqlWhere.of(filter);
+        String tz = where.param(zone.getId());
+        String bucketParam = where.param(bucket);
+        // The bucket is computed in a subquery: grouping sets then refer to a plain column.
+        String sql = "select x.status, x.agent_id, x.b, grouping(x.agent_id), grouping(x.b), count(*), "
+                + "coalesce(sum(x.prompt_tokens), 0), coalesce(sum(x.completion_tokens), 0), "
+                + "coalesce(sum(x.total_tokens), 0) from (select t.status, t.agent_id, t.prompt_tokens, "
+                + "t.completion_tokens, t.total_tokens, date_trunc(cast(" + bucketParam + " as text), t.created_at, cast("
+                + tz + " as text)) as b from task t" + where.sql() + ") x "
+                + "group by grouping sets ((x.status), (x.agent_id, x.status), (x.status, x.b))";
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = where.bind(em.createNativeQuery(sql)).getResultList();
+        Map<String, Long> byStatus = new TreeMap<>();
+        Map<String, Map<String, Long>> byAgent = new LinkedHashMap<>();
+        TreeMap<OffsetDateTime, Map<String, Long>> byTime = new TreeMap<>();
+        long total = 0, prompt = 0, completion = 0, tokens = 0;
+        for (Object[] r : rows) {
+            String status = (String) r[0];
+            boolean agentGrouped = ((Number) r[3]).intValue() == 0;
+            boolean timeGrouped = ((Number) r[4]).intValue() == 0;
+            long count = ((Number) r[5]).longValue();
+            if (agentGrouped) {
+                byAgent.computeIfAbsent((String) r[1], k -> new TreeMap<>()).merge(status, count, Long::sum);
+            } else if (timeGrouped) {
+                OffsetDateTime start = toOffset(r[2]);
+                byTime.computeIfAbsent(start, k -> new TreeMap<>()).merge(status, count, Long::sum);
+            } else {
+                byStatus.merge(status, count, Long::sum);
+                total += count;
+                prompt += ((Number) r[6]).longValue();
+                completion += ((Number) r[7]).longValue();
+                tokens += ((Number) r[8]).longValue();
+            }
+        }
+        List<TaskStatsView.AgentCount> agents = new ArrayList<>();
+        byAgent.forEach((agent, m) -> agents.add(new TaskStatsView.AgentCount(agent,
+                m.values().stream().mapToLong(Long::longValue).sum(), m)));
+        agents.sort(Comparator.comparingLong(TaskStatsView.AgentCount::count).reversed()
+                .thenComparing(TaskStatsView.AgentCount::agentId));
+        List<TaskStatsView.Bucket> buckets = new ArrayList<>();
+        DateTimeFormatter fmt = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+        byTime.forEach((start, m) -> buckets.add(new TaskStatsView.Bucket(
+                start.atZoneSameInstant(zone).toOffsetDateTime().format(fmt),
+                m.values().stream().mapToLong(Long::longValue).sum(), m)));
+        List<TaskStatsView.Bucket> recent = buckets.size() > MAX_BUCKETS
+                ? buckets.subList(buckets.size() - MAX_BUCKETS, buckets.size())
+                : buckets;
+        return new TaskStatsView(total, byStatus, agents, List.copyOf(recent), bucket, zone.getId(),
+                durations(filter), new TaskStatsView.Tokens(prompt, completion, tokens));
+    }
+
+    private TaskStatsView.Durations durations(TaskFilter filter) {
+        SqlWhere where = SqlWhere.of(filter);
+        where.and("t.status in ('completed', 'failed', 'error', 'stopped') and t.started_at is not null "
+                + "and t.finished_at >= t.started_at");
+        Object[] r = (Object[]) where.bind(em.createNativeQuery("""
+                select count(*),
+                       percentile_cont(0.5) within group (order by extract(epoch from t.finished_at - t.started_at)),
+                       percentile_cont(0.95) within group (order by extract(epoch from t.finished_at - t.started_at)),
+                       avg(extract(epoch from t.finished_at - t.started_at)),
+                       max(extract(epoch from t.finished_at - t.started_at))
+                from task t""" + where.sql())).getSingleResult();
+        return new TaskStatsView.Durations(((Number) r[0]).longValue(), dbl(r[1]), dbl(r[2]), dbl(r[3]), dbl(r[4]));
+    }
+
+    private static Double dbl(Object o) {
+        return o == null ? null : Math.round(((Number) o).doubleValue() * 1000.0) / 1000.0;
+    }
+
+    private static OffsetDateTime toOffset(Object o) {
+        if (o instanceof OffsetDateTime odt) {
+            return odt;
+        }
+        if (o instanceof java.time.Instant i) {
+            return i.atOffset(java.time.ZoneOffset.UTC);
+        }
+        if (o instanceof java.sql.Timestamp ts) {
+            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
+        }
+        throw new IllegalStateException("unexpected bucket type " + o.getClass());
+    }
+}
