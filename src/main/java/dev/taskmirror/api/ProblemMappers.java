@@ -33,6 +33,13 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    /** Errors of the xpander-compatible surface keep xpander's own shape. */
+    @ServerExceptionMapper
+    public RestResponse<com.fasterxml.jackson.databind.JsonNode> fastApi(dev.taskmirror.compat.FastApiError e) {
+        return RestResponse.ResponseBuilder.<com.fasterxml.jackson.databind.JsonNode> create(e.status())
+                .entity(e.body()).type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON).build();
+    }
+
     @ServerExceptionMapper
     public RestResponse<Problem> apiProblem(ApiProblem e, UriInfo uri) {
         return problem(e.status(), e.type(), e.title(), e.getMessage(), uri, e.invalidParams());
@@ -132,8 +139,17 @@ public class ProblemMappers {
         return problem(500, "internal-error", "Internal error", "The request could not be completed", uri, List.of());
     }
 
+    @SuppressWarnings({ "unchecked", "rawtypes" })
     static RestResponse<Problem> problem(int status, String type, String title, String detail, UriInfo uri,
             List<InvalidParam> params) {
+        if (uri != null && uri.getPath().startsWith("/xpander")) {
+            // xpander's (FastAPI) shape: malformed bodies are validation errors there
+            int code = status == 400 ? 422 : status;
+            var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                    .put("detail", detail == null ? title : detail);
+            return (RestResponse) RestResponse.ResponseBuilder.create(code).entity(body)
+                    .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON).build();
+        }
         Problem p = new Problem(Problem.TYPE_BASE + type, title, status, detail, uri == null ? null : uri.getPath(),
                 params == null || params.isEmpty() ? null : params);
         return RestResponse.ResponseBuilder.<Problem> create(status).entity(p).type(Problem.MEDIA_TYPE).build();

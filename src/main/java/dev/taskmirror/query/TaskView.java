@@ -34,7 +34,7 @@ public record TaskView(Kind kind, List<String> fields) {
                 'redacted', coalesce(t.redacted_paths, '[]'::jsonb))""";
 
     /** The served document of task row {@code t}: remote document, pending saves, updated_at, mirror. */
-    static final String SERVED = "(t.document || coalesce(t.overlay, '{}'::jsonb) || jsonb_build_object("
+    public static final String SERVED = "(t.document || coalesce(t.overlay, '{}'::jsonb) || jsonb_build_object("
             + "'updated_at', iso_utc(t.updated_at), 'mirror', " + MIRROR + "))";
 
     /** Dashboard-sized: identity, status, timing, tokens; no prompt, result, schemas or user details. */

@@ -111,6 +111,38 @@ final class CreateBodies {
                 || (servers != null && servers.size() > 0);
     }
 
+    /**
+     * The task as the mirror shows it while a report of an external task (E10) is pending: finished, with
+     * the reported result and tokens (contract 2.10).
+     */
+    static ObjectNode reportDocument(ObjectMapper mapper, String taskId, String agentId, String organizationId,
+            ObjectNode report, Instant now) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("id", taskId);
+        ObjectNode input = body.putObject("input");
+        JsonNode text = report.get("input");
+        input.put("text", text == null || text.isNull() ? "" : text.asText());
+        input.putArray("files");
+        input.putNull("user");
+        body.put("source", "sdk");
+        body.put("events_streaming", false);
+        ObjectNode doc = localDocument(mapper, agentId, organizationId, null, body, now);
+        boolean success = report.path("is_success").asBoolean(true);
+        doc.put("status", success ? "completed" : "failed");
+        doc.set("result", report.path("result").isMissingNode() ? mapper.nullNode() : report.get("result"));
+        double seconds = report.path("duration").asDouble(0);
+        doc.put("started_at", Timestamps.format(now.minusMillis((long) (seconds * 1000))));
+        doc.put("finished_at", Timestamps.format(now));
+        if (report.get("tokens") instanceof ObjectNode tokens) {
+            doc.set("tokens", tokens.deepCopy());
+        }
+        if (report.has("used_tools")) {
+            doc.set("used_tools", report.get("used_tools"));
+        }
+        doc.put("duration", seconds);
+        return doc;
+    }
+
     /** The task as the mirror shows it while the create is pending (contract 5.2 defaults). */
     static ObjectNode localDocument(ObjectMapper mapper, String agentId, String organizationId, String agentVersion,
             ObjectNode remoteBody, Instant now) {

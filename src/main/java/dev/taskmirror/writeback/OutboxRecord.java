@@ -25,6 +25,7 @@ public class OutboxRecord extends PanacheEntityBase {
     public static final String CREATE = "create";
     public static final String UPDATE = "update";
     public static final String STOP = "stop";
+    public static final String REPORT = "report";
     public static final String PENDING = "pending";
     public static final String FAILED = "failed";
 

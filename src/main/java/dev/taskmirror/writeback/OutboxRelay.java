@@ -165,6 +165,36 @@ public class OutboxRelay {
         }
     }
 
+    /** Where a save stands after an immediate push attempt. */
+    public record PushResult(State state, Integer httpStatus, String error) {
+        public enum State {
+            /** The remote acknowledged it; its answer is mirrored. */
+            DONE,
+            /** The remote refused it (or it failed too often); parked with the error. */
+            FAILED,
+            /** Not delivered yet (transient failure, or queued behind another save): the relay keeps trying. */
+            PENDING
+        }
+    }
+
+    /**
+     * Write-through: pushes a just-committed save from the caller's thread when it can be claimed (no
+     * transaction is open here). Whatever happens, the save stays safe in the outbox for the relay.
+     */
+    public PushResult pushNow(long id) {
+        if (store.claimOne(id, instance.get())) {
+            push(id);
+        }
+        OutboxRecord item = store.find(id);
+        if (item == null) {
+            return new PushResult(PushResult.State.DONE, null, null);
+        }
+        if (OutboxRecord.FAILED.equals(item.state)) {
+            return new PushResult(PushResult.State.FAILED, item.lastHttpStatus, item.lastError);
+        }
+        return new PushResult(PushResult.State.PENDING, item.lastHttpStatus, item.lastError);
+    }
+
     /** Pushes one claimed save. Public for tests that drive the relay step by step. */
     public void push(long id) {
         OutboxRecord item = store.find(id);
@@ -186,6 +216,9 @@ public class OutboxRelay {
                 case OutboxRecord.UPDATE -> pushUpdate(item, conflicts);
                 case OutboxRecord.STOP -> gateway.stopTask(item.taskId)
                         .orElseThrow(() -> gone(item));
+                case OutboxRecord.REPORT -> gateway.reportTask(tasks.find(item.taskId).map(r -> r.agentId)
+                        .orElseThrow(() -> new IllegalStateException("local task " + item.taskId + " is missing")),
+                        item.payload);
                 default -> throw new IllegalStateException("unknown save kind " + item.kind);
             };
             store.complete(id, response, observedAt, conflicts);
@@ -210,7 +243,8 @@ public class OutboxRelay {
         Optional<TaskRecord> rec = tasks.find(item.taskId);
         String agentId = rec.map(r -> r.agentId).orElseThrow(() -> new IllegalStateException(
                 "local task " + item.taskId + " of a pending create is missing"));
-        if (item.attempts > 1) {
+        boolean continuation = item.base != null && item.base.path("continuation").asBoolean(false);
+        if (item.attempts > 1 && !continuation) {
             // An earlier attempt may have reached the remote before failing: never create twice.
             Optional<ObjectNode> existing = gateway.getTask(item.taskId);
             if (existing.isPresent()) {

@@ -64,6 +64,24 @@ public class OutboxStore {
         return ids.stream().map(Number::longValue).sorted().toList();
     }
 
+    /**
+     * Claims one save for an immediate push (write-through), if it is due and the oldest pending save of its
+     * task; false when the relay or another replica has it, or an older save of the task must go first.
+     */
+    @Transactional
+    public boolean claimOne(long id, String owner) {
+        return em.createNativeQuery("""
+                update outbox o set claimed_by = ?1, claimed_until = now() + make_interval(secs => ?2),
+                       attempts = o.attempts + 1, updated_at = now()
+                where o.id = ?3 and o.state = 'pending' and (o.claimed_until is null or o.claimed_until < now())
+                  and not exists (select 1 from outbox p
+                                  where p.task_id = o.task_id and p.state = 'pending' and p.id < o.id)""")
+                .setParameter(1, owner)
+                .setParameter(2, config.claimTtl().toMillis() / 1000.0)
+                .setParameter(3, id)
+                .executeUpdate() == 1;
+    }
+
     @Transactional
     public OutboxRecord find(long id) {
         return OutboxRecord.findById(id);

@@ -39,6 +39,13 @@ public class Overlays {
             pending = true;
             switch (item.kind) {
                 case OutboxRecord.UPDATE -> overlay.setAll(item.payload);
+                case OutboxRecord.REPORT -> {
+                    if (rec.syncedAt != null) {
+                        overlay.put("status", item.payload.path("is_success").asBoolean(true) ? "completed" : "failed");
+                        overlay.set("result", item.payload.has("result") ? item.payload.get("result")
+                                : mapper.nullNode());
+                    }
+                }
                 case OutboxRecord.STOP -> {
                     String status = overlay.has("status") ? overlay.get("status").asText()
                             : rec.document.path("status").asText("pending");
@@ -48,7 +55,20 @@ public class Overlays {
                     }
                 }
                 default -> {
-                    // a pending create shows the local document itself
+                    // A pending create shows its local document; continuing an existing thread shows the new
+                    // turn (contract 5.2: status back to pending, result and timestamps cleared).
+                    if (item.base != null && item.base.path("continuation").asBoolean(false)) {
+                        overlay.put("status", "pending");
+                        overlay.putNull("result");
+                        overlay.putNull("started_at");
+                        overlay.putNull("paused_at");
+                        overlay.putNull("finished_at");
+                        overlay.put("is_manually_stopped", false);
+                        overlay.set("input", item.payload.get("input"));
+                        if (item.payload.hasNonNull("title")) {
+                            overlay.set("title", item.payload.get("title"));
+                        }
+                    }
                 }
             }
         }

@@ -5,6 +5,7 @@ package dev.taskmirror.writeback;
  *
  * @param taskId the task saved
  * @param created true when a create made a new task (false when an idempotent retry replayed it)
+ * @param outboxId the outbox row carrying the save to the remote (null for a replay)
  */
-public record SaveOutcome(String taskId, boolean created) {
+public record SaveOutcome(String taskId, boolean created, Long outboxId) {
 }

@@ -54,9 +54,27 @@ public class TaskSaves {
     public SaveOutcome create(CreateTaskRequest request, String idempotencyKey) {
         String taskId = UUID.randomUUID().toString();
         ObjectNode body = CreateBodies.remoteBody(mapper, taskId, request);
+        String fingerprint = idempotencyKey == null ? null : fingerprint(request);
+        return createFromBody(taskId, request.agentId(), request.agentVersion(), body, idempotencyKey, fingerprint);
+    }
+
+    /**
+     * Creates (or, when {@code body.id} names a mirrored task, continues) a task from a body in the SDK's
+     * create shape (contract 2.2), as sent to the xpander-compatible surface.
+     */
+    public SaveOutcome createFromSdk(String agentId, String agentVersion, ObjectNode body) {
+        JsonNode id = body.get("id");
+        String taskId = id == null || id.isNull() || id.asText().isBlank() ? UUID.randomUUID().toString() : id.asText();
+        ObjectNode copy = body.deepCopy();
+        copy.put("id", taskId);
+        return createFromBody(taskId, agentId, agentVersion, copy, null, null);
+    }
+
+    private SaveOutcome createFromBody(String taskId, String agentId, String agentVersion, ObjectNode body,
+            String idempotencyKey, String requestFingerprint) {
         SaveOutcome outcome = QuarkusTransaction.requiringNew().call(() -> {
             if (idempotencyKey != null) {
-                Optional<SaveOutcome> replay = claimKey(idempotencyKey, "create", fingerprint(request), taskId);
+                Optional<SaveOutcome> replay = claimKey(idempotencyKey, "create", requestFingerprint, taskId);
                 if (replay.isPresent()) {
                     return replay.get();
                 }
@@ -72,25 +90,81 @@ public class TaskSaves {
                 sealed = sealer.seal(write(secrets));
                 payload = Redaction.redact(payload).document();
             }
-            ObjectNode local = CreateBodies.localDocument(mapper, request.agentId(),
-                    endpoint.organizationId().orElse(null), request.agentVersion(), body, now);
-            Redaction.Result red = Redaction.redact(local);
-            TaskRecord rec = new TaskRecord();
-            rec.id = taskId;
-            rec.agentId = request.agentId();
-            rec.document = red.document();
-            rec.redactedPaths = red.paths().isEmpty() ? null : mapper.valueToTree(red.paths());
-            rec.fingerprint = Fingerprints.of(red.document());
-            rec.observedAt = now;
-            rec.syncState = "pending";
-            rec.deriveColumns();
-            rec.updatedAt = now;
-            rec.persist();
-            OutboxRecord item = newItem(taskId, OutboxRecord.CREATE, payload, null, now);
+            TaskRecord existing = em.find(TaskRecord.class, taskId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            boolean continuation = existing != null;
+            if (continuation) {
+                if (!existing.agentId.equals(agentId)) {
+                    throw new ApiProblem(409, "task-of-another-agent", "Task belongs to another agent",
+                            "Task '" + taskId + "' belongs to another agent");
+                }
+            } else {
+                ObjectNode local = CreateBodies.localDocument(mapper, agentId, endpoint.organizationId().orElse(null),
+                        agentVersion, body, now);
+                Redaction.Result red = Redaction.redact(local);
+                TaskRecord rec = new TaskRecord();
+                rec.id = taskId;
+                rec.agentId = agentId;
+                rec.document = red.document();
+                rec.redactedPaths = red.paths().isEmpty() ? null : mapper.valueToTree(red.paths());
+                rec.fingerprint = Fingerprints.of(red.document());
+                rec.observedAt = now;
+                rec.syncState = "pending";
+                rec.deriveColumns();
+                rec.updatedAt = now;
+                rec.persist();
+            }
+            OutboxRecord item = newItem(taskId, OutboxRecord.CREATE, payload,
+                    continuation ? mapper.createObjectNode().put("continuation", true) : null, now);
             item.sealed = sealed;
-            item.agentVersion = request.agentVersion();
+            item.agentVersion = agentVersion;
             item.persist();
-            return new SaveOutcome(taskId, true);
+            if (continuation) {
+                em.flush();
+                overlays.recompute(existing);
+            }
+            return new SaveOutcome(taskId, true, item.id);
+        });
+        relay.wake();
+        return outcome;
+    }
+
+    /**
+     * Reports a task executed outside xpander (E10): stored locally as finished and pushed to the remote,
+     * whose answer then becomes the mirrored task. A report for an existing id overwrites it (idempotent).
+     */
+    public SaveOutcome reportFromSdk(String agentId, ObjectNode report) {
+        JsonNode id = report.get("id");
+        String taskId = id == null || id.isNull() || id.asText().isBlank() ? UUID.randomUUID().toString() : id.asText();
+        ObjectNode payload = report.deepCopy();
+        payload.put("id", taskId);
+        SaveOutcome outcome = QuarkusTransaction.requiringNew().call(() -> {
+            Instant now = Timestamps.micros(Instant.now());
+            TaskRecord existing = em.find(TaskRecord.class, taskId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            if (existing != null && !existing.agentId.equals(agentId)) {
+                throw new ApiProblem(409, "task-of-another-agent", "Task belongs to another agent",
+                        "Task '" + taskId + "' belongs to another agent");
+            }
+            if (existing == null) {
+                ObjectNode local = CreateBodies.reportDocument(mapper, taskId, agentId,
+                        endpoint.organizationId().orElse(null), payload, now);
+                TaskRecord rec = new TaskRecord();
+                rec.id = taskId;
+                rec.agentId = agentId;
+                rec.document = local;
+                rec.fingerprint = Fingerprints.of(local);
+                rec.observedAt = now;
+                rec.syncState = "pending";
+                rec.deriveColumns();
+                rec.updatedAt = now;
+                rec.persist();
+            }
+            OutboxRecord item = newItem(taskId, OutboxRecord.REPORT, payload, null, now);
+            item.persist();
+            if (existing != null) {
+                em.flush();
+                overlays.recompute(existing);
+            }
+            return new SaveOutcome(taskId, existing == null, item.id);
         });
         relay.wake();
         return outcome;
@@ -98,30 +172,43 @@ public class TaskSaves {
 
     /** Saves fields of a task (merge). {@code ifMatch}, when given, must equal the task's current ETag. */
     public SaveOutcome update(String taskId, TaskPatch patch, String ifMatch) {
-        ObjectNode changes = patch.toChanges();
-        QuarkusTransaction.requiringNew().run(() -> {
+        return updateChanges(taskId, patch.toChanges(), ifMatch);
+    }
+
+    /**
+     * Saves already validated changes keyed by Task field name (the xpander-compatible surface forwards any
+     * field the client changed). The base values recorded are the served ones at this moment.
+     */
+    public SaveOutcome updateChanges(String taskId, ObjectNode changes, String ifMatch) {
+        Long id = QuarkusTransaction.requiringNew().call(() -> {
             TaskRecord rec = lockLive(taskId, ifMatch);
             ObjectNode served = rec.served();
             ObjectNode base = mapper.createObjectNode();
             changes.fieldNames().forEachRemaining(f -> base.set(f, served.path(f).isMissingNode()
                     ? mapper.nullNode() : served.get(f)));
-            newItem(taskId, OutboxRecord.UPDATE, changes, base, Timestamps.micros(Instant.now())).persist();
+            OutboxRecord item = newItem(taskId, OutboxRecord.UPDATE, changes, base, Timestamps.micros(Instant.now()));
+            item.persist();
+            em.flush();
             overlays.recompute(rec);
+            return item.id;
         });
         relay.wake();
-        return new SaveOutcome(taskId, false);
+        return new SaveOutcome(taskId, false, id);
     }
 
     /** Stops a task on the remote; the task shows {@code stopped} at once, pending confirmation. */
     public SaveOutcome stop(String taskId, String ifMatch) {
-        QuarkusTransaction.requiringNew().run(() -> {
+        Long id = QuarkusTransaction.requiringNew().call(() -> {
             TaskRecord rec = lockLive(taskId, ifMatch);
-            newItem(taskId, OutboxRecord.STOP, mapper.createObjectNode(), null, Timestamps.micros(Instant.now()))
-                    .persist();
+            OutboxRecord item = newItem(taskId, OutboxRecord.STOP, mapper.createObjectNode(), null,
+                    Timestamps.micros(Instant.now()));
+            item.persist();
+            em.flush();
             overlays.recompute(rec);
+            return item.id;
         });
         relay.wake();
-        return new SaveOutcome(taskId, false);
+        return new SaveOutcome(taskId, false, id);
     }
 
     /** Strong ETag of a task's served state: changes whenever anything served changes. */
@@ -191,7 +278,7 @@ public class TaskSaves {
             throw new ApiProblem(422, "idempotency-key-reused", "Idempotency key reused",
                     "Idempotency-Key '" + key + "' was already used with a different request");
         }
-        return Optional.of(new SaveOutcome((String) row[2], false));
+        return Optional.of(new SaveOutcome((String) row[2], false, null));
     }
 
     private String fingerprint(Object request) {

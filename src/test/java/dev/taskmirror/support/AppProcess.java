@@ -30,6 +30,8 @@ public final class AppProcess implements AutoCloseable {
 
     public AppProcess(String name, Map<String, String> env) throws IOException {
         this.env = new HashMap<>(ItDatabase.settings());
+        // Process tests exercise behaviour, not authentication (ApiKeySecurityTest and the secrets IT do that).
+        this.env.put("MIRROR_SECURITY_ANONYMOUS_ROLES", "admin");
         this.env.putAll(env);
         this.port = freePort();
         this.env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
