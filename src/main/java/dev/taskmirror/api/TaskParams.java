@@ -5,6 +5,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.taskmirror.attachment.AttachmentCategory;
 import dev.taskmirror.common.ApiProblem;
 import dev.taskmirror.query.TaskFilter;
 
@@ -87,6 +88,20 @@ public class TaskParams {
     @Parameter(description = "Include tasks deleted on the remote (tombstones)", example = "false")
     public String includeDeleted;
 
+    @RestQuery("has_attachments")
+    @Parameter(description = "Only tasks with (true) or without (false) input files", example = "true")
+    public String hasAttachments;
+
+    @RestQuery("attachment_category")
+    @Parameter(description = "Tasks with at least one input file of any of these categories (repeatable or "
+            + "comma-separated): document, image, text, audio, other", example = "image")
+    public List<String> attachmentCategory;
+
+    @RestQuery("result_valid")
+    @Parameter(description = "json tasks whose result is (true) or is not (false) JSON valid against output_schema; "
+            + "tasks whose result is not judged match neither", example = "false")
+    public String resultValid;
+
     public TaskFilter toFilter() {
         List<String> ids = Params.list(id);
         if (ids.size() > 500) {
@@ -97,6 +112,14 @@ public class TaskParams {
             if (!List.of("text", "markdown", "json", "voice").contains(f)) {
                 throw ApiProblem.badRequest("Unknown output_format '" + f + "'",
                         List.of(new ApiProblem.InvalidParam("output_format", "text, markdown, json or voice")));
+            }
+        }
+        List<String> categories = Params.list(attachmentCategory);
+        for (String c : categories) {
+            if (AttachmentCategory.fromWire(c).isEmpty()) {
+                throw ApiProblem.badRequest("Unknown attachment_category '" + c + "'",
+                        List.of(new ApiProblem.InvalidParam("attachment_category",
+                                "one of " + String.join(", ", AttachmentCategory.VALUES))));
             }
         }
         String query = q == null || q.isBlank() ? null : q.trim();
@@ -123,6 +146,9 @@ public class TaskParams {
                 .finishedBefore(Params.instant("finished_before", finishedBefore))
                 .q(query)
                 .includeDeleted(Params.bool("include_deleted", includeDeleted))
+                .hasAttachments(Params.optionalBool("has_attachments", hasAttachments))
+                .attachmentCategories(categories)
+                .resultValid(Params.optionalBool("result_valid", resultValid))
                 .build();
     }
 }

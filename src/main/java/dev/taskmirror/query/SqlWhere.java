@@ -8,6 +8,8 @@ import java.util.List;
 
 import jakarta.persistence.Query;
 
+import dev.taskmirror.attachment.AttachmentCategory;
+
 /** A WHERE clause over task row {@code t} with positional parameters; values never enter the SQL text. */
 final class SqlWhere {
 
@@ -39,6 +41,19 @@ final class SqlWhere {
         w.range("t.finished_at", f.finishedAfter(), f.finishedBefore());
         if (f.q() != null) {
             w.sql.append(" and t.search @@ websearch_to_tsquery('english', ").append(w.param(f.q())).append(')');
+        }
+        if (f.hasAttachments() != null) {
+            w.sql.append(f.hasAttachments() ? " and t.attachment_count > 0" : " and t.attachment_count = 0");
+        }
+        if (f.attachmentCategories() != null && !f.attachmentCategories().isEmpty()) {
+            // Column names come from the enum, never from the request.
+            w.sql.append(" and (").append(String.join(" or ", f.attachmentCategories().stream()
+                    .map(c -> "t." + AttachmentCategory.fromWire(c).orElseThrow().column() + " > 0").toList()))
+                    .append(')');
+        }
+        if (f.resultValid() != null) {
+            // A literal, not a parameter: generic plans of prepared statements can then use the partial index.
+            w.sql.append(f.resultValid() ? " and t.result_valid" : " and not t.result_valid");
         }
         return w;
     }

@@ -31,7 +31,10 @@ public record TaskFilter(
         Instant finishedAfter,
         Instant finishedBefore,
         String q,
-        boolean includeDeleted) {
+        boolean includeDeleted,
+        Boolean hasAttachments,
+        List<String> attachmentCategories,
+        Boolean resultValid) {
 
     public static TaskFilter none() {
         return builder().build();
@@ -50,7 +53,8 @@ public record TaskFilter(
                 String.valueOf(hasResult), String.valueOf(manuallyStopped), String.valueOf(createdAfter),
                 String.valueOf(createdBefore), String.valueOf(updatedAfter), String.valueOf(updatedBefore),
                 String.valueOf(finishedAfter), String.valueOf(finishedBefore), String.valueOf(q),
-                String.valueOf(includeDeleted), salt));
+                String.valueOf(includeDeleted), String.valueOf(hasAttachments), String.valueOf(attachmentCategories),
+                String.valueOf(resultValid), salt));
         return Fingerprints.of(n).substring(0, 16);
     }
 
@@ -75,6 +79,9 @@ public record TaskFilter(
         private Instant finishedBefore;
         private String q;
         private boolean includeDeleted;
+        private Boolean hasAttachments;
+        private List<String> attachmentCategories = List.of();
+        private Boolean resultValid;
 
         public Builder ids(List<String> v) { ids = v; return this; }
         public Builder agentIds(List<String> v) { agentIds = v; return this; }
@@ -95,11 +102,16 @@ public record TaskFilter(
         public Builder finishedBefore(Instant v) { finishedBefore = v; return this; }
         public Builder q(String v) { q = v; return this; }
         public Builder includeDeleted(boolean v) { includeDeleted = v; return this; }
+        public Builder hasAttachments(Boolean v) { hasAttachments = v; return this; }
+        /** Tasks with at least one file of any of these categories (wire names, see AttachmentCategory). */
+        public Builder attachmentCategories(List<String> v) { attachmentCategories = v; return this; }
+        public Builder resultValid(Boolean v) { resultValid = v; return this; }
 
         public TaskFilter build() {
             return new TaskFilter(ids, agentIds, statuses, userId, parentTaskId, triggeringAgentId, sources,
                     internalStatus, outputFormats, hasResult, manuallyStopped, createdAfter, createdBefore,
-                    updatedAfter, updatedBefore, finishedAfter, finishedBefore, q, includeDeleted);
+                    updatedAfter, updatedBefore, finishedAfter, finishedBefore, q, includeDeleted, hasAttachments,
+                    attachmentCategories, resultValid);
         }
     }
 }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.taskmirror.attachment.AttachmentCategory;
 import dev.taskmirror.common.ApiProblem;
 
 /**
@@ -131,8 +132,34 @@ public class TaskStats {
         List<TaskStatsView.Bucket> recent = buckets.size() > MAX_BUCKETS
                 ? buckets.subList(buckets.size() - MAX_BUCKETS, buckets.size())
                 : buckets;
+        Object[] extra = attachmentsAndResults(filter);
         return new TaskStatsView(total, byStatus, agents, List.copyOf(recent), bucket, zone.getId(),
-                durations(filter), new TaskStatsView.Tokens(prompt, completion, tokens));
+                durations(filter), new TaskStatsView.Tokens(prompt, completion, tokens),
+                (TaskStatsView.Attachments) extra[0], (TaskStatsView.Results) extra[1]);
+    }
+
+    /**
+     * Input files of the matching tasks (total, per category) and their structured results judged valid or
+     * invalid, in one pass (index-only over task_stats_idx, which carries these columns).
+     */
+    private Object[] attachmentsAndResults(TaskFilter filter) {
+        SqlWhere where = SqlWhere.of(filter);
+        StringBuilder sql = new StringBuilder("select count(*) filter (where t.result_valid), "
+                + "count(*) filter (where not t.result_valid), count(*) filter (where t.attachment_count > 0), "
+                + "coalesce(sum(t.attachment_count), 0)");
+        for (AttachmentCategory c : AttachmentCategory.values()) {
+            sql.append(", coalesce(sum(t.").append(c.column()).append("), 0)");
+        }
+        Object[] r = (Object[]) where.bind(em.createNativeQuery(sql + " from task t" + where.sql())).getSingleResult();
+        Map<String, Long> byCategory = new LinkedHashMap<>();
+        for (AttachmentCategory c : AttachmentCategory.values()) {
+            byCategory.put(c.wire(), ((Number) r[4 + c.ordinal()]).longValue());
+        }
+        long valid = ((Number) r[0]).longValue();
+        long invalid = ((Number) r[1]).longValue();
+        return new Object[] {
+                new TaskStatsView.Attachments(((Number) r[2]).longValue(), ((Number) r[3]).longValue(), byCategory),
+                new TaskStatsView.Results(valid + invalid, valid, invalid) };
     }
 
     private TaskStatsView.Durations durations(TaskFilter filter) {

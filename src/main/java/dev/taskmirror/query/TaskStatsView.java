@@ -15,7 +15,9 @@ public record TaskStatsView(
         @Schema(description = "Bucket size: hour, day, week or month") String bucket,
         @Schema(description = "IANA time zone of the buckets", examples = "Europe/Berlin") String timeZone,
         @Schema(description = "Run time of finished tasks (finished_at - started_at)") Durations durationSeconds,
-        Tokens tokens) {
+        Tokens tokens,
+        @Schema(description = "Input files of the matching tasks") Attachments attachments,
+        @Schema(description = "Structured results (output_format json) of the matching tasks") Results results) {
 
     @Schema(name = "TaskStatsAgent")
     public record AgentCount(String agentId, long count, Map<String, Long> byStatus) {
@@ -32,5 +34,19 @@ public record TaskStatsView(
 
     @Schema(name = "TaskStatsTokens")
     public record Tokens(long prompt, long completion, long total) {
+    }
+
+    @Schema(name = "TaskStatsAttachments")
+    public record Attachments(
+            @Schema(description = "Tasks with at least one input file") long tasksWithAttachments,
+            @Schema(description = "Input files in all") long total,
+            @Schema(description = "Input files per category: document, image, text, audio, other") Map<String, Long> byCategory) {
+    }
+
+    @Schema(name = "TaskStatsResults")
+    public record Results(
+            @Schema(description = "Results judged (valid + invalid); results not judged are not counted") long checked,
+            @Schema(description = "JSON valid against output_schema") long valid,
+            @Schema(description = "Not JSON, or breaking output_schema") long invalid) {
     }
 }

@@ -33,9 +33,24 @@ public record TaskView(Kind kind, List<String> fields) {
                 'deletion_reason', t.deletion_reason,
                 'redacted', coalesce(t.redacted_paths, '[]'::jsonb))""";
 
-    /** The served document of task row {@code t}: remote document, pending saves, updated_at, mirror. */
+    /**
+     * The derived section of a served task: what the mirror computed from the document (attachments by
+     * category, the structured-result check), kept apart from the remote's fields. See
+     * docs/attachments-and-results.md.
+     */
+    static final String DERIVED = """
+            jsonb_build_object(
+                'attachment_count', t.attachment_count,
+                'attachments_by_category', jsonb_build_object('document', t.attachments_document,
+                    'image', t.attachments_image, 'text', t.attachments_text, 'audio', t.attachments_audio,
+                    'other', t.attachments_other),
+                'result_json', t.result_json,
+                'result_valid', t.result_valid,
+                'result_errors', t.result_errors)""";
+
+    /** The served document of task row {@code t}: remote document, pending saves, updated_at, mirror, derived. */
     public static final String SERVED = "(t.document || coalesce(t.overlay, '{}'::jsonb) || jsonb_build_object("
-            + "'updated_at', iso_utc(t.updated_at), 'mirror', " + MIRROR + "))";
+            + "'updated_at', iso_utc(t.updated_at), 'mirror', " + MIRROR + ", 'derived', " + DERIVED + "))";
 
     /** Dashboard-sized: identity, status, timing, tokens; no prompt, result, schemas or user details. */
     static final String SUMMARY_SQL = """
@@ -48,6 +63,7 @@ public record TaskView(Kind kind, List<String> fields) {
                 'created_at', iso_utc(t.created_at), 'started_at', iso_utc(t.started_at),
                 'paused_at', iso_utc(t.paused_at), 'finished_at', iso_utc(t.finished_at),
                 'updated_at', iso_utc(t.updated_at), 'has_result', t.result is not null,
+                'attachment_count', t.attachment_count, 'result_valid', t.result_valid,
                 'tokens', t.document -> 'tokens', 'mirror', """ + MIRROR + ")";
 
     /**

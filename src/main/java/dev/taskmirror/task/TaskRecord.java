@@ -16,7 +16,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.taskmirror.attachment.AttachmentCategory;
+import dev.taskmirror.attachment.Attachments;
 import dev.taskmirror.common.Timestamps;
+import dev.taskmirror.result.DerivedBackfill;
+import dev.taskmirror.result.ResultCheck;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
@@ -75,6 +79,30 @@ public class TaskRecord extends PanacheEntityBase {
     public Long completionTokens;
     @Column(name = "total_tokens")
     public Long totalTokens;
+    // Attachments and structured result (V3): derived from input.files and the result in deriveColumns().
+    @Column(name = "attachment_count", nullable = false)
+    public int attachmentCount;
+    @Column(name = "attachments_document", nullable = false)
+    public int attachmentsDocument;
+    @Column(name = "attachments_image", nullable = false)
+    public int attachmentsImage;
+    @Column(name = "attachments_text", nullable = false)
+    public int attachmentsText;
+    @Column(name = "attachments_audio", nullable = false)
+    public int attachmentsAudio;
+    @Column(name = "attachments_other", nullable = false)
+    public int attachmentsOther;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "result_json", columnDefinition = "jsonb")
+    public JsonNode resultJson;
+    @Column(name = "result_valid")
+    public Boolean resultValid;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "result_errors", columnDefinition = "jsonb")
+    public ArrayNode resultErrors;
+    @OptimisticLock(excluded = true)
+    @Column(name = "derived_rev", nullable = false)
+    public int derivedRev;
 
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false, columnDefinition = "jsonb")
@@ -178,6 +206,25 @@ public class TaskRecord extends PanacheEntityBase {
             completionTokens = null;
             totalTokens = null;
         }
+        deriveAttachmentsAndResult(s);
+    }
+
+    /** Attachment counts by category and the structured-result check (see Attachments, ResultCheck). */
+    private void deriveAttachmentsAndResult(ObjectNode s) {
+        Attachments.Counts files = Attachments.count(s.path("input").path("files"));
+        attachmentCount = files.total();
+        attachmentsDocument = files.of(AttachmentCategory.DOCUMENT);
+        attachmentsImage = files.of(AttachmentCategory.IMAGE);
+        attachmentsText = files.of(AttachmentCategory.TEXT);
+        attachmentsAudio = files.of(AttachmentCategory.AUDIO);
+        attachmentsOther = files.of(AttachmentCategory.OTHER);
+        ResultCheck check = ResultCheck.of(outputFormat, status, s.get("output_schema"), result);
+        if (!ResultCheck.sameJson(resultJson, check.json())) {
+            resultJson = check.json();
+        }
+        resultValid = check.valid();
+        resultErrors = check.errorsNode();
+        derivedRev = DerivedBackfill.REVISION;
     }
 
     private static String text(JsonNode node, String field, String fallback) {
