@@ -135,8 +135,72 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = 10_000)
     public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
+        if (databaseUnavailable(e)) {
+            LOG.warnf("Request %s failed: database unavailable (%s)", uri.getPath(), rootMessage(e));
+            RestResponse<Problem> r = problem(503, "database-unavailable", "Database unavailable",
+                    "The mirror's database is unreachable; retry shortly", uri, List.of());
+            r.getHeaders().putSingle("Retry-After", "1");
+            return r;
+        }
+        String unstorable = unstorableValue(e);
+        if (unstorable != null) {
+            LOG.debugf("Request %s refused: %s (%s)", uri.getPath(), unstorable, rootMessage(e));
+            return problem(400, "unstorable-value", "Value not accepted", unstorable, uri, List.of());
+        }
         LOG.errorf(e, "Request %s failed", uri.getPath());
         return problem(500, "internal-error", "Internal error", "The request could not be completed", uri, List.of());
+    }
+
+    /**
+     * A value of the request that PostgreSQL cannot store or compare, in any parameter, path or body: a NUL
+     * character (SQL state 22021; 22P05 for a JSON {@code \u0000}) or a timestamp outside its range (22008).
+     * The client's input, not a fault of the service.
+     */
+    static String unstorableValue(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                switch (sql.getSQLState()) {
+                    case "22021", "22P05" -> {
+                        return "The request holds a character that cannot be stored or searched (NUL, \\u0000)";
+                    }
+                    case "22008" -> {
+                        return "The request holds a date or time outside the supported range";
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    /** A lost or refused database connection (SQL state class 08, shutdown 57P0x, pool acquisition timeout). */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException
+                    || t instanceof org.hibernate.exception.JDBCConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                    return true;
+                }
+                if (sql.getMessage() != null && sql.getMessage().contains("Acquisition timeout")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
@@ -152,7 +216,22 @@ public class ProblemMappers {
         }
         Problem p = new Problem(Problem.TYPE_BASE + type, title, status, detail, uri == null ? null : uri.getPath(),
                 params == null || params.isEmpty() ? null : params);
-        return RestResponse.ResponseBuilder.<Problem> create(status).entity(p).type(Problem.MEDIA_TYPE).build();
+        // Written as JSON text here: the writer chosen for the endpoint's own media type (text/csv and
+        // application/x-ndjson exports) would otherwise render the record with toString().
+        return (RestResponse) RestResponse.ResponseBuilder.create(status).entity(problemJson(p))
+                .type(Problem.MEDIA_TYPE).build();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PROBLEM_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+
+    static String problemJson(Problem p) {
+        try {
+            return PROBLEM_JSON.writeValueAsString(p);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String name(Path path) {

@@ -19,8 +19,9 @@ import io.quarkus.scheduler.Scheduled;
 /**
  * The change feed: every task change in commit-safe order. Each write stamps the row with its transaction
  * id ({@code xid8}) and a sequence number; a reader only reads rows whose transaction id is below the
- * oldest transaction still running ({@code pg_snapshot_xmin}), so a transaction that commits late can
- * delay the feed but is never skipped. A task appears once at its latest change (tombstones included).
+ * oldest transaction of this database still running, so a transaction that commits late can delay the
+ * feed but is never skipped. A task appears once at its latest change (tombstones included). Prepared
+ * (two-phase) transactions are not used by the service and would not be waited for.
  */
 @ApplicationScoped
 public class ChangeFeed {
@@ -81,11 +82,29 @@ public class ChangeFeed {
         }
     }
 
-    /** Everything committed before this position is visible; later positions may still appear. */
+    /**
+     * Everything committed before this position is visible; later positions may still appear. The horizon
+     * is the oldest transaction still running <em>in this database</em> (transaction ids are cluster-wide, so
+     * a long transaction of another database on the same server must not stall the feed); with none running,
+     * the next transaction id to be assigned.
+     */
     @Transactional
     public Position horizon() {
-        Object xmin = em.createNativeQuery("select pg_snapshot_xmin(pg_current_snapshot())::text").getSingleResult();
-        return new Position(Long.parseUnsignedLong(String.valueOf(xmin)), 0);
+        // The snapshot first, then the activity view (read after it within this transaction): a writer of this
+        // database that got its id before the snapshot is listed in both.
+        String snapshot = String.valueOf(em.createNativeQuery("select pg_current_snapshot()::text").getSingleResult());
+        Object oldest = em.createNativeQuery("""
+                select min(x)::text from pg_snapshot_xip(cast(?1 as pg_snapshot)) x
+                where (x::text::numeric % 4294967296) in (
+                    select backend_xid::text::numeric from pg_stat_activity
+                    where datname = current_database() and backend_xid is not null)""")
+                .setParameter(1, snapshot).getSingleResult();
+        if (oldest != null) {
+            return new Position(Long.parseUnsignedLong(String.valueOf(oldest)), 0);
+        }
+        Object xmax = em.createNativeQuery("select pg_snapshot_xmax(cast(?1 as pg_snapshot))::text")
+                .setParameter(1, snapshot).getSingleResult();
+        return new Position(Long.parseUnsignedLong(String.valueOf(xmax)), 0);
     }
 
     /**

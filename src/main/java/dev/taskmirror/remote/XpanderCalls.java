@@ -15,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.smallrye.mutiny.Uni;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -43,10 +45,13 @@ class XpanderCalls {
     @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 10_000, successThreshold = 2,
             failOn = RemoteUnavailableException.class, skipOn = RemoteRejectedException.class)
     @CircuitBreakerName(BREAKER)
-    Optional<JsonNode> execute(String operation, Supplier<RestResponse<byte[]>> call) {
+    Optional<JsonNode> execute(String operation, Supplier<Uni<RestResponse<byte[]>>> call, Duration deadline) {
         RestResponse<byte[]> response;
         try {
-            response = call.get();
+            response = call.get().await().atMost(deadline);
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            count(operation, "timeout");
+            throw new RemoteUnavailableException(operation + ": no complete answer within " + deadline, 0, null, e);
         } catch (RuntimeException e) {
             count(operation, "io_error");
             throw new RemoteUnavailableException(operation + ": no response (" + describe(e) + ")", 0, null, e);

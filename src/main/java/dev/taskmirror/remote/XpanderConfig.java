@@ -40,7 +40,10 @@ public interface XpanderConfig {
     @DurationMin(millis = 1)
     Duration connectTimeout();
 
-    /** Read timeout for one remote call; a cache must not wait minutes like the SDK does. */
+    /**
+     * Longest time for one remote call, body included (a response dribbled past it is cut off and retried);
+     * a cache must not wait minutes like the SDK does.
+     */
     @WithDefault("15s")
     @DurationMin(millis = 1)
     Duration readTimeout();

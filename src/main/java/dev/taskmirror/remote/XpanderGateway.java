@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The only way into the remote xpander Tasks API. Owns the fault-tolerance policy: retries with
@@ -106,17 +107,17 @@ public class XpanderGateway {
      * {@link RemoteUnavailableException} when it is not what the contract promises (retried like a
      * malformed body).
      */
-    private <T> Optional<T> call(String operation, Supplier<RestResponse<byte[]>> request,
+    private <T> Optional<T> call(String operation, Supplier<Uni<RestResponse<byte[]>>> request,
             BiFunction<JsonNode, String, T> shape) {
         return call(operation, request, shape, config.retry().maxRetries());
     }
 
-    private <T> Optional<T> call(String operation, Supplier<RestResponse<byte[]>> request,
+    private <T> Optional<T> call(String operation, Supplier<Uni<RestResponse<byte[]>>> request,
             BiFunction<JsonNode, String, T> shape, int maxRetries) {
         XpanderConfig.Retry retry = config.retry();
         for (int attempt = 0;; attempt++) {
             try {
-                Optional<JsonNode> body = calls.execute(operation, request);
+                Optional<JsonNode> body = calls.execute(operation, request, config.readTimeout());
                 return body.map(n -> shape.apply(n, operation));
             } catch (CircuitBreakerOpenException e) {
                 throw new RemoteUnavailableException(operation + ": circuit breaker open, remote considered down",

@@ -16,10 +16,13 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.smallrye.mutiny.Uni;
+
 /**
  * The xpander Tasks routes the mirror uses (contract section 2). Bodies are raw bytes: the gateway
  * checks status, content type and JSON itself so that every failure is classified, never guessed.
- * Package-private: only {@link XpanderGateway} may call the remote.
+ * Calls are asynchronous so the gateway can bound a whole call (a body dribbled past the deadline is cut
+ * off, not waited for). Package-private: only {@link XpanderGateway} may call the remote.
  */
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -27,34 +30,34 @@ interface XpanderTasksApi {
 
     @POST
     @Path("agent-execution/{agentId}")
-    RestResponse<byte[]> create(@PathParam("agentId") String agentId,
+    Uni<RestResponse<byte[]>> create(@PathParam("agentId") String agentId,
             @HeaderParam("x-agent-version") String agentVersion, byte[] body);
 
     @GET
     @Path("agent-execution/{taskId}/status")
-    RestResponse<byte[]> get(@PathParam("taskId") String taskId);
+    Uni<RestResponse<byte[]>> get(@PathParam("taskId") String taskId);
 
     @GET
     @Path("agent-execution/executions/history/{agentId}")
-    RestResponse<byte[]> listByAgent(@PathParam("agentId") String agentId, @RestQuery Map<String, String> filters);
+    Uni<RestResponse<byte[]>> listByAgent(@PathParam("agentId") String agentId, @RestQuery Map<String, String> filters);
 
     @GET
     @Path("agent-execution/executions/history/user/{userId}")
-    RestResponse<byte[]> listByUser(@PathParam("userId") String userId, @RestQuery Map<String, String> filters);
+    Uni<RestResponse<byte[]>> listByUser(@PathParam("userId") String userId, @RestQuery Map<String, String> filters);
 
     @PATCH
     @Path("agent-execution/{taskId}/update")
-    RestResponse<byte[]> update(@PathParam("taskId") String taskId, byte[] body);
+    Uni<RestResponse<byte[]>> update(@PathParam("taskId") String taskId, byte[] body);
 
     @DELETE
     @Path("agent-execution/{taskId}")
-    RestResponse<byte[]> stop(@PathParam("taskId") String taskId);
+    Uni<RestResponse<byte[]>> stop(@PathParam("taskId") String taskId);
 
     @GET
     @Path("activity/{agentId}/{taskId}")
-    RestResponse<byte[]> activity(@PathParam("agentId") String agentId, @PathParam("taskId") String taskId);
+    Uni<RestResponse<byte[]>> activity(@PathParam("agentId") String agentId, @PathParam("taskId") String taskId);
 
     @POST
     @Path("agent-execution/{agentId}/report_task")
-    RestResponse<byte[]> reportTask(@PathParam("agentId") String agentId, byte[] body);
+    Uni<RestResponse<byte[]>> reportTask(@PathParam("agentId") String agentId, byte[] body);
 }

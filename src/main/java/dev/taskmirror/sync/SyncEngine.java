@@ -1,5 +1,6 @@
 package dev.taskmirror.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,17 +90,32 @@ public class SyncEngine {
 
     /** Runs one cycle now. Never overlaps another cycle of the same scope, on any replica. */
     public CycleStats runCycle(SyncScope scope, CycleKind kind) {
+        return runCycle(scope, kind, Duration.ZERO);
+    }
+
+    /**
+     * Runs one cycle, waiting up to {@code wait} for a cycle of the same scope already running here to end
+     * (an operator's "sync now" should not fail just because the scheduler is mid-cycle).
+     */
+    public CycleStats runCycle(SyncScope scope, CycleKind kind, Duration wait) {
         try (LogContext ignored = LogContext.forScope(scope.kind(), scope.refId())) {
-            return runCycleInContext(scope, kind);
+            return runCycleInContext(scope, kind, wait);
         }
     }
 
-    private CycleStats runCycleInContext(SyncScope scope, CycleKind kind) {
+    private CycleStats runCycleInContext(SyncScope scope, CycleKind kind, Duration wait) {
         if (stopping) {
             throw new CycleStoppedException("Not starting a sync cycle of " + scope.key() + ": shutting down");
         }
         ReentrantLock lock = locks.computeIfAbsent(scope.key(), k -> new ReentrantLock());
-        if (!lock.tryLock()) {
+        boolean locked;
+        try {
+            locked = wait.isZero() ? lock.tryLock() : lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
             throw new ScopeBusyException("A sync cycle of " + scope.key() + " is already running");
         }
         try {

@@ -91,7 +91,7 @@ public class SyncResource {
             targets = scopes.all();
         }
         for (SyncScope s : targets) {
-            engine.runCycle(s, cycle);
+            engine.runCycle(s, cycle, Duration.ofSeconds(30));
         }
         return status();
     }

@@ -53,6 +53,7 @@ public class TaskEventStreams {
     private final EntityManager em;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final dev.taskmirror.common.InstanceId instance;
     private final Map<String, Stream> open = new ConcurrentHashMap<>();
     private final Map<String, Instant> retryAfter = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
@@ -60,11 +61,14 @@ public class TaskEventStreams {
     private volatile HttpClient client;
     private volatile boolean stopped;
 
-    private record Stream(String taskId, HttpClientResponse response) {
+    /** An open stream; events timed at or before {@code since} describe states the mirror already has. */
+    private record Stream(String taskId, HttpClientResponse response, Instant since) {
     }
 
     TaskEventStreams(Vertx vertx, RemoteEndpoint endpoint, SyncEngine engine, SyncConfig syncConfig,
-            EventsConfig config, SyncScopes scopes, EntityManager em, ObjectMapper mapper, MeterRegistry registry) {
+            EventsConfig config, SyncScopes scopes, EntityManager em, ObjectMapper mapper, MeterRegistry registry,
+            dev.taskmirror.common.InstanceId instance) {
+        this.instance = instance;
         this.vertx = vertx;
         this.endpoint = endpoint;
         this.engine = engine;
@@ -91,20 +95,20 @@ public class TaskEventStreams {
         if (stopped) {
             return 0;
         }
-        Set<String> wanted = new HashSet<>(eligible());
+        Map<String, Instant> wanted = eligible();
         for (String id : new ArrayList<>(open.keySet())) {
-            if (!wanted.contains(id)) {
+            if (!wanted.containsKey(id)) {
                 close(id);
             }
         }
         Instant now = Instant.now();
-        for (String id : wanted) {
+        for (Map.Entry<String, Instant> e : wanted.entrySet()) {
             if (open.size() >= config.maxStreams()) {
                 break;
             }
-            Instant wait = retryAfter.get(id);
-            if (!open.containsKey(id) && (wait == null || !wait.isAfter(now))) {
-                connect(id);
+            Instant wait = retryAfter.get(e.getKey());
+            if (!open.containsKey(e.getKey()) && (wait == null || !wait.isAfter(now))) {
+                connect(e.getKey(), e.getValue());
             }
         }
         return open.size();
@@ -114,23 +118,34 @@ public class TaskEventStreams {
         return Set.copyOf(open.keySet());
     }
 
+    /**
+     * Unfinished streaming tasks of the agents this replica syncs (holds the lease of): no double work. Each
+     * with the remote time of the state the mirror holds.
+     */
     @Transactional
     @SuppressWarnings("unchecked")
-    List<String> eligible() {
-        List<String> agents = scopes.agentIds();
+    Map<String, Instant> eligible() {
+        List<String> leased = em.createNativeQuery("select ref_id from sync_scope where kind = 'agent' "
+                + "and lease_owner = ?1 and lease_until > now()").setParameter(1, instance.get()).getResultList();
+        List<String> agents = scopes.agentIds().stream().filter(leased::contains).toList();
+        Map<String, Instant> out = new java.util.LinkedHashMap<>();
         if (agents.isEmpty()) {
-            return List.of();
+            return out;
         }
-        return em.createQuery("select t.id from TaskRecord t where t.agentId in :agents and t.status in :st "
-                + "and t.eventsStreaming = true and t.deletedAt is null and t.syncedAt is not null "
-                + "order by t.createdAt desc", String.class)
+        List<Object[]> rows = em.createQuery("select t.id, t.updatedAt from TaskRecord t where t.agentId in :agents "
+                + "and t.status in :st and t.eventsStreaming = true and t.deletedAt is null and t.syncedAt is not null "
+                + "order by t.createdAt desc", Object[].class)
                 .setParameter("agents", agents)
                 .setParameter("st", TaskStatus.UNFINISHED)
                 .setMaxResults(config.maxStreams())
                 .getResultList();
+        for (Object[] r : rows) {
+            out.put((String) r[0], (Instant) r[1]);
+        }
+        return out;
     }
 
-    private void connect(String taskId) {
+    private void connect(String taskId, Instant since) {
         URI url = endpoint.taskEventsUrl(taskId);
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
@@ -138,7 +153,7 @@ public class TaskEventStreams {
                 .addHeader("x-api-key", endpoint.apiKey())
                 .addHeader("Accept", "text/event-stream")
                 .addHeader("Cache-Control", "no-store");
-        open.put(taskId, new Stream(taskId, null));
+        open.put(taskId, new Stream(taskId, null, since));
         client().request(options)
                 .compose(req -> req.send())
                 .onSuccess(resp -> {
@@ -149,13 +164,13 @@ public class TaskEventStreams {
                         failed(taskId);
                         return;
                     }
-                    open.put(taskId, new Stream(taskId, resp));
+                    open.put(taskId, new Stream(taskId, resp, since));
                     StringBuilder data = new StringBuilder();
                     RecordParser parser = RecordParser.newDelimited("\n", line -> {
                         String l = line.toString().replace("\r", "");
                         if (l.isEmpty()) {
                             if (data.length() > 0) {
-                                onEvent(taskId, data.toString());
+                                onEvent(taskId, since, data.toString());
                                 data.setLength(0);
                             }
                         } else if (l.startsWith("data:")) {
@@ -172,12 +187,15 @@ public class TaskEventStreams {
                 });
     }
 
-    private void onEvent(String taskId, String json) {
+    private void onEvent(String taskId, Instant since, String json) {
         try {
             JsonNode event = mapper.readTree(json);
             String type = event.path("type").asText("");
             registry.counter("mirror.sync.events", "type", type.isEmpty() ? "unknown" : type).increment();
-            if (type.startsWith("task_") && !type.equals("task_compactization")) {
+            Instant time = dev.taskmirror.common.Timestamps.parse(event.get("time"));
+            // A new stream replays the task's history: events up to the mirrored state need no re-read.
+            boolean known = since != null && time != null && !time.isAfter(since);
+            if (!known && type.startsWith("task_") && !type.equals("task_compactization")) {
                 markDirty(taskId);
             }
         } catch (Exception e) {

@@ -4,14 +4,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import org.hibernate.StatelessSession;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.taskmirror.common.CrashPoints;
 import dev.taskmirror.common.Timestamps;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -36,13 +40,18 @@ public class TaskStore {
     private static final Logger LOG = Logger.getLogger(TaskStore.class);
 
     private final EntityManager em;
+    private final StatelessSession inserts;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final CrashPoints crashPoints;
 
-    TaskStore(EntityManager em, ObjectMapper mapper, MeterRegistry registry) {
+    TaskStore(EntityManager em, StatelessSession inserts, ObjectMapper mapper, MeterRegistry registry,
+            CrashPoints crashPoints) {
         this.em = em;
+        this.inserts = inserts;
         this.mapper = mapper;
         this.registry = registry;
+        this.crashPoints = crashPoints;
     }
 
     @Transactional
@@ -51,21 +60,35 @@ public class TaskStore {
             return ApplyResult.EMPTY;
         }
         Map<String, TaskRecord> existing = load(observations.stream().map(RemoteObservation::id).toList());
+        // New tasks (most of a backfill) are inserted in JDBC batches through a stateless session, in this
+        // transaction: no persistence-context snapshots or dirty checks for rows that are only inserted.
+        List<TaskRecord> pending = new ArrayList<>();
+        Set<String> written = new HashSet<>();
         int inserted = 0, updated = 0, unchanged = 0, stale = 0;
+        int applied = 0;
         for (RemoteObservation obs : observations) {
+            if (++applied == observations.size() / 2 + 1 && observations.size() > 1) {
+                insert(pending, written);
+                em.flush();
+                crashPoints.reached(CrashPoints.SYNC_MID_PAGE);
+            }
             TaskRecord rec = existing.get(obs.id());
-            switch (apply(rec, obs)) {
+            if (rec != null && written.contains(obs.id()) && !em.contains(rec)) {
+                // Seen again after its insert: from here on it is an ordinary managed entity.
+                rec = TaskRecord.findById(obs.id());
+                existing.put(obs.id(), rec);
+            }
+            switch (apply(rec, obs, pending)) {
                 case INSERTED -> {
                     inserted++;
+                    existing.put(obs.id(), pending.get(pending.size() - 1));
                 }
                 case UPDATED -> updated++;
                 case UNCHANGED -> unchanged++;
                 case STALE -> stale++;
             }
-            if (rec == null) {
-                existing.put(obs.id(), TaskRecord.findById(obs.id()));
-            }
         }
+        insert(pending, written);
         if (stale > 0) {
             registry.counter("mirror.sync.stale.observations").increment(stale);
         }
@@ -76,7 +99,18 @@ public class TaskStore {
         INSERTED, UPDATED, UNCHANGED, STALE
     }
 
-    private Outcome apply(TaskRecord rec, RemoteObservation obs) {
+    /** Inserts the new tasks collected so far (one JDBC batch per statement-batch-size rows). */
+    private void insert(List<TaskRecord> pending, Set<String> written) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        inserts.insertMultiple(pending);
+        pending.forEach(r -> written.add(r.id));
+        pending.clear();
+    }
+
+    /** Applies one observation; a new task is added to {@code created} (inserted by the caller), not persisted. */
+    private Outcome apply(TaskRecord rec, RemoteObservation obs, List<TaskRecord> created) {
         Redaction.Result red = Redaction.redact(obs.raw());
         ObjectNode doc = red.document();
         String fingerprint = Fingerprints.of(doc);
@@ -102,20 +136,23 @@ public class TaskStore {
                 LOG.warnf("Remote task %s has no agent_id; skipped", obs.id());
                 return Outcome.STALE;
             }
-            rec.persist();
+            created.add(rec);
             return Outcome.INSERTED;
         }
+        // The remote's version of this observation: the list entry's updated_at, else the document's own
+        // (E2 may carry one). A GET without either is ordered only by when it was sent.
+        Instant version = listUpdatedAt != null ? listUpdatedAt
+                : Timestamps.micros(Timestamps.parse(doc.get("updated_at")));
         boolean olderObservation = rec.observedAt != null && observedAt.isBefore(rec.observedAt);
-        boolean olderRemote = listUpdatedAt != null && rec.remoteUpdatedAt != null
-                && listUpdatedAt.isBefore(rec.remoteUpdatedAt);
-        if (olderObservation || olderRemote) {
+        boolean olderRemote = version != null && rec.remoteUpdatedAt != null && version.isBefore(rec.remoteUpdatedAt);
+        if (olderObservation || olderRemote || (version == null && lifecycleBehind(rec, doc))) {
             LOG.debugf("Ignoring stale observation of task %s", obs.id());
             return Outcome.STALE;
         }
         boolean changed = !fingerprint.equals(rec.fingerprint) || rec.isDeleted();
-        if (listUpdatedAt != null && (rec.remoteUpdatedAt == null || listUpdatedAt.isAfter(rec.remoteUpdatedAt))) {
-            rec.remoteUpdatedAt = listUpdatedAt;
-            if (!listUpdatedAt.equals(rec.updatedAt)) {
+        if (version != null && (rec.remoteUpdatedAt == null || version.isAfter(rec.remoteUpdatedAt))) {
+            rec.remoteUpdatedAt = version;
+            if (!version.equals(rec.updatedAt)) {
                 changed = true;
             }
         }
@@ -130,6 +167,12 @@ public class TaskStore {
         if (!changed) {
             return Outcome.UNCHANGED;
         }
+        if (obs.listItem() == null) {
+            // Applied from a GET alone, which may have been served by a lagging replica: forget the list
+            // entry so the next full cycle fetches the task again and settles it against a versioned entry.
+            // A genuine change costs nothing extra (its list entry differs anyway).
+            rec.listFingerprint = null;
+        }
         rec.observedAt = observedAt;
         rec.syncedAt = observedAt;
         if (rec.isDeleted()) {
@@ -141,10 +184,36 @@ public class TaskStore {
         rec.redactedPaths = paths(red.paths());
         rec.fingerprint = fingerprint;
         rec.deriveColumns();
-        rec.updatedAt = rec.remoteUpdatedAt != null && !rec.remoteUpdatedAt.isBefore(latestTimestamp(rec, null))
-                ? rec.remoteUpdatedAt
-                : latestTimestamp(rec, rec.updatedAt);
+        rec.updatedAt = advance(rec.updatedAt, rec.remoteUpdatedAt != null
+                && !rec.remoteUpdatedAt.isBefore(latestTimestamp(rec, null))
+                        ? rec.remoteUpdatedAt
+                        : latestTimestamp(rec, rec.updatedAt));
         return Outcome.UPDATED;
+    }
+
+    /**
+     * Whether an unversioned document is behind the mirrored lifecycle of the same incarnation (same
+     * {@code created_at}): it lacks a start or finish the mirror has, or finished earlier. A continued thread
+     * legitimately clears both, but that change is applied from its (versioned) list entry, never from a GET.
+     */
+    private static boolean lifecycleBehind(TaskRecord rec, ObjectNode doc) {
+        JsonNode mirrored = rec.document;
+        if (rec.isDeleted() || mirrored == null) {
+            return false;
+        }
+        Instant created = Timestamps.parse(doc.get("created_at"));
+        if (created == null || !Timestamps.micros(created).equals(Timestamps.micros(
+                Timestamps.parse(mirrored.get("created_at"))))) {
+            return false;
+        }
+        Instant started = Timestamps.parse(doc.get("started_at"));
+        Instant finished = Timestamps.parse(doc.get("finished_at"));
+        Instant mirroredStarted = Timestamps.parse(mirrored.get("started_at"));
+        Instant mirroredFinished = Timestamps.parse(mirrored.get("finished_at"));
+        return (mirroredStarted != null && started == null)
+                || (mirroredFinished != null && (finished == null || finished.isBefore(mirroredFinished)))
+                || (TaskStatus.isTerminal(mirrored.path("status").asText(null))
+                        && !TaskStatus.isTerminal(doc.path("status").asText(null)));
     }
 
     /** Marks a task deleted after the remote answered 404 to a GET issued at {@code observedAt}. */
@@ -163,7 +232,7 @@ public class TaskStore {
         rec.deletedAt = Timestamps.micros(observedAt);
         rec.deletionReason = reason;
         rec.observedAt = Timestamps.micros(observedAt);
-        rec.updatedAt = Timestamps.micros(observedAt);
+        rec.updatedAt = advance(rec.updatedAt, Timestamps.micros(observedAt));
         LOG.infof("Task %s tombstoned (%s)", id, reason);
         return true;
     }
@@ -229,6 +298,19 @@ public class TaskStore {
     }
 
     /** Latest lifecycle timestamp of the document: the best "last remote change" when no list item says. */
+    /**
+     * The served {@code updated_at} after a change: the remote's time when it is later than the previous value,
+     * else one microsecond past it. A task's times come from two clocks (a local save or tombstone is stamped
+     * here, a remote change by xpander); under clock skew the remote's time can be earlier than the local one,
+     * and {@code updated_at} must still never go backwards, nor stay put on a change ({@code updated_after}).
+     */
+    static Instant advance(Instant previous, Instant candidate) {
+        if (previous == null || (candidate != null && candidate.isAfter(previous))) {
+            return candidate;
+        }
+        return previous.plus(1, java.time.temporal.ChronoUnit.MICROS);
+    }
+
     private static Instant latestTimestamp(TaskRecord rec, Instant floor) {
         Instant latest = rec.createdAt;
         for (Instant t : new Instant[] { rec.startedAt, rec.pausedAt, rec.finishedAt, floor }) {

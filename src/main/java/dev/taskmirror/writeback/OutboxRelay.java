@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.taskmirror.common.CrashPoints;
 import dev.taskmirror.common.InstanceId;
 import dev.taskmirror.ops.LogContext;
 import dev.taskmirror.remote.RemoteException;
@@ -57,13 +58,15 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final InstanceId instance;
     private final MeterRegistry registry;
+    private final CrashPoints crashPoints;
     private final Semaphore wakeups = new Semaphore(0);
     private volatile boolean running;
     private Thread loop;
     private ExecutorService pushPool;
 
     OutboxRelay(OutboxStore store, TaskStore tasks, XpanderGateway gateway, SecretSealer sealer, ObjectMapper mapper,
-            OutboxConfig config, InstanceId instance, MeterRegistry registry) {
+            OutboxConfig config, InstanceId instance, MeterRegistry registry, CrashPoints crashPoints) {
+        this.crashPoints = crashPoints;
         this.store = store;
         this.tasks = tasks;
         this.gateway = gateway;
@@ -184,6 +187,8 @@ public class OutboxRelay {
     public PushResult pushNow(long id) {
         if (store.claimOne(id, instance.get())) {
             push(id);
+        } else {
+            awaitClaimedPush(id);
         }
         OutboxRecord item = store.find(id);
         if (item == null) {
@@ -193,6 +198,28 @@ public class OutboxRelay {
             return new PushResult(PushResult.State.FAILED, item.lastHttpStatus, item.lastError);
         }
         return new PushResult(PushResult.State.PENDING, item.lastHttpStatus, item.lastError);
+    }
+
+    /**
+     * The relay loop (woken by the same save) or another replica may be pushing the save right now: its outcome
+     * is the answer, so wait for that push to end (at most until its claim expires) rather than answering
+     * "pending" while xpander is answering.
+     */
+    private void awaitClaimedPush(long id) {
+        long deadline = System.nanoTime() + config.claimTtl().toNanos();
+        while (System.nanoTime() < deadline) {
+            OutboxRecord item = store.find(id);
+            if (item == null || !OutboxRecord.PENDING.equals(item.state) || item.claimedBy == null
+                    || item.claimedUntil == null || item.claimedUntil.isBefore(Instant.now())) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Pushes one claimed save. Public for tests that drive the relay step by step. */
@@ -221,9 +248,18 @@ public class OutboxRelay {
                         item.payload);
                 default -> throw new IllegalStateException("unknown save kind " + item.kind);
             };
+            crashPoints.reached(CrashPoints.RELAY_AFTER_REMOTE_ACK);
             store.complete(id, response, observedAt, conflicts);
             registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "success").increment();
         } catch (RemoteRejectedException e) {
+            if (e.status() == 401 || e.status() == 403) {
+                // The upstream credentials are refused: every save would fail the same way. Keep them all
+                // pending (with backoff) until the key is fixed instead of parking each one as failed.
+                registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "unauthorized").increment();
+                LOG.errorf("xpander refused the API key (HTTP %d): saves wait until XPANDER_API_KEY is fixed", e.status());
+                store.retryLater(id, e.getMessage(), e.status(), null);
+                return;
+            }
             registry.counter("mirror.outbox.pushed", "kind", item.kind, "outcome", "rejected").increment();
             store.fail(id, e.status(), e.getMessage());
         } catch (RemoteException e) {
@@ -261,6 +297,9 @@ public class OutboxRelay {
 
     private ObjectNode pushUpdate(OutboxRecord item, ArrayNode conflicts) {
         ObjectNode send = item.payload.deepCopy();
+        if (item.sealed != null) {
+            send.setAll(parse(sealer.open(item.sealed)));
+        }
         ObjectNode current = null;
         if (TaskPatch.REMOTE_OWNED.stream().anyMatch(send::has)) {
             // Status and result are owned by the remote: drop them if it changed them since the save.

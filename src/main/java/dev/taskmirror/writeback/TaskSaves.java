@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.taskmirror.common.ApiProblem;
+import dev.taskmirror.common.CrashPoints;
 import dev.taskmirror.common.Timestamps;
 import dev.taskmirror.remote.RemoteEndpoint;
 import dev.taskmirror.task.Fingerprints;
@@ -36,15 +37,17 @@ public class TaskSaves {
     private final RemoteEndpoint endpoint;
     private final OutboxRelay relay;
     private final Overlays overlays;
+    private final CrashPoints crashPoints;
 
     TaskSaves(EntityManager em, ObjectMapper mapper, SecretSealer sealer, RemoteEndpoint endpoint, OutboxRelay relay,
-            Overlays overlays) {
+            Overlays overlays, CrashPoints crashPoints) {
         this.em = em;
         this.mapper = mapper;
         this.sealer = sealer;
         this.endpoint = endpoint;
         this.relay = relay;
         this.overlays = overlays;
+        this.crashPoints = crashPoints;
     }
 
     /**
@@ -124,6 +127,7 @@ public class TaskSaves {
             }
             return new SaveOutcome(taskId, true, item.id);
         });
+        crashPoints.reached(CrashPoints.SAVE_AFTER_COMMIT);
         relay.wake();
         return outcome;
     }
@@ -166,6 +170,7 @@ public class TaskSaves {
             }
             return new SaveOutcome(taskId, existing == null, item.id);
         });
+        crashPoints.reached(CrashPoints.SAVE_AFTER_COMMIT);
         relay.wake();
         return outcome;
     }
@@ -186,12 +191,27 @@ public class TaskSaves {
             ObjectNode base = mapper.createObjectNode();
             changes.fieldNames().forEachRemaining(f -> base.set(f, served.path(f).isMissingNode()
                     ? mapper.nullNode() : served.get(f)));
-            OutboxRecord item = newItem(taskId, OutboxRecord.UPDATE, changes, base, Timestamps.micros(Instant.now()));
+            // New secret values (a rotated OIDC token, MCP credentials) are sealed like a create's, never
+            // stored, shown in the overlay or listed in the outbox in clear.
+            Redaction.Result red = Redaction.redact(changes);
+            boolean secret = !red.paths().isEmpty();
+            OutboxRecord item = newItem(taskId, OutboxRecord.UPDATE, secret ? red.document() : changes, base,
+                    Timestamps.micros(Instant.now()));
+            if (secret) {
+                ObjectNode secrets = mapper.createObjectNode();
+                for (String k : CreateBodies.SECRET_KEYS) {
+                    if (changes.has(k)) {
+                        secrets.set(k, changes.get(k));
+                    }
+                }
+                item.sealed = sealer.seal(write(secrets));
+            }
             item.persist();
             em.flush();
             overlays.recompute(rec);
             return item.id;
         });
+        crashPoints.reached(CrashPoints.SAVE_AFTER_COMMIT);
         relay.wake();
         return new SaveOutcome(taskId, false, id);
     }
@@ -207,6 +227,7 @@ public class TaskSaves {
             overlays.recompute(rec);
             return item.id;
         });
+        crashPoints.reached(CrashPoints.SAVE_AFTER_COMMIT);
         relay.wake();
         return new SaveOutcome(taskId, false, id);
     }

@@ -156,6 +156,20 @@ class XpanderGatewayTest {
     }
 
     @Test
+    void slowOrDribbledBodiesTimeOutAndAreRetried() {
+        wireMock.stubFor(get(urlEqualTo("/agent-execution/t1/status")).inScenario("slow")
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(json(TASK).withFixedDelay(1500)).willSetStateTo("dribble"));
+        wireMock.stubFor(get(urlEqualTo("/agent-execution/t1/status")).inScenario("slow")
+                .whenScenarioStateIs("dribble").willReturn(json(TASK).withChunkedDribbleDelay(20, 3000))
+                .willSetStateTo("ok"));
+        wireMock.stubFor(get(urlEqualTo("/agent-execution/t1/status")).inScenario("slow")
+                .whenScenarioStateIs("ok").willReturn(json(TASK)));
+
+        assertThat(gateway.getTask("t1")).isPresent();
+        wireMock.verify(3, getRequestedFor(urlEqualTo("/agent-execution/t1/status")));
+    }
+
+    @Test
     void nonJsonSuccessIsAFailure() {
         wireMock.stubFor(get(urlEqualTo("/agent-execution/t1/status"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html/>")));

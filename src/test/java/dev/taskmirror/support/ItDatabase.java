@@ -38,6 +38,21 @@ public final class ItDatabase {
         return settings;
     }
 
+    /** Host and port of the database, for a {@link TcpProxy} in front of it. */
+    public static java.net.InetSocketAddress address() {
+        java.net.URI uri = java.net.URI.create(settings().get("QUARKUS_DATASOURCE_JDBC_URL").substring("jdbc:".length()));
+        return java.net.InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
+    }
+
+    /** The service's datasource settings, going through {@code proxy}. */
+    public static Map<String, String> throughProxy(TcpProxy proxy) {
+        Map<String, String> s = new java.util.HashMap<>(settings());
+        java.net.InetSocketAddress a = address();
+        s.put("QUARKUS_DATASOURCE_JDBC_URL", s.get("QUARKUS_DATASOURCE_JDBC_URL")
+                .replace(a.getHostString() + ":" + a.getPort(), "127.0.0.1:" + proxy.port()));
+        return s;
+    }
+
     public static Connection connect() throws SQLException {
         Map<String, String> s = settings();
         return DriverManager.getConnection(s.get("QUARKUS_DATASOURCE_JDBC_URL"), s.get("QUARKUS_DATASOURCE_USERNAME"),
@@ -56,6 +71,12 @@ public final class ItDatabase {
         try (Connection c = connect(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    public static String text(String sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

@@ -180,6 +180,59 @@ class SyncEngineTest {
     }
 
     @Test
+    void duplicatedAndStaleEntriesNeverMoveATaskBackwards() {
+        fx.sync(CycleKind.FULL);
+        String agent = sim.agentIds().get(0);
+        String id = sim.taskIds(agent).get(0);
+        sim.advance(Duration.ofSeconds(10));
+        sim.mutate(id, t -> t.put("title", "newest"));
+        fx.sync(CycleKind.FULL);
+        given().get("/tasks/" + id).then().body("title", equalTo("newest"));
+        String version = fx.text("select version from task where id = ?1", id);
+
+        // A list serving the previous version of the task, then a duplicated entry: nothing is written.
+        sim.enqueueFault(Fault.on(RouteKind.LIST_AGENT).target(agent).stale(id).build());
+        fx.sync(CycleKind.FULL);
+        sim.enqueueFault(Fault.on(RouteKind.LIST_AGENT).target(agent).duplicate(id).build());
+        fx.sync(CycleKind.FULL);
+        given().get("/tasks/" + id).then().body("title", equalTo("newest"));
+        assertThat(fx.text("select version from task where id = ?1", id)).as("no write at all").isEqualTo(version);
+        assertThat(fx.count("select count(*) from task where id = '" + id + "'")).isEqualTo(1);
+
+        // A stale GET carries no version, and a title says nothing about order: it may be taken, but the task
+        // is settled against the versioned list entry by the next full cycle.
+        sim.enqueueFault(Fault.on(RouteKind.GET).target(id).stale().build());
+        given().queryParam("refresh", "true").get("/tasks/" + id).then().statusCode(200);
+        sim.resetCounters();
+        fx.sync(CycleKind.FULL);
+        given().get("/tasks/" + id).then().body("title", equalTo("newest"));
+        assertThat(sim.getCount(id)).as("re-fetched once to settle it").isEqualTo(1);
+        sim.resetCounters();
+        fx.sync(CycleKind.FULL);
+        assertThat(sim.getCount(id)).as("then left alone").isZero();
+    }
+
+    @Test
+    void staleGetBehindTheMirroredLifecycleIsRefused() {
+        String agent = sim.agentIds().get(0);
+        String id = sim.createTask(agent, r -> r.put("title", "job")).get("id").asText();
+        sim.mutate(id, t -> t.put("status", "executing"));
+        sim.advance(Duration.ofSeconds(5));
+        sim.finish(id, "completed", "done");
+        fx.sync(CycleKind.FULL);
+        given().get("/tasks/" + id).then().body("status", equalTo("completed"));
+        String version = fx.text("select version from task where id = ?1", id);
+
+        // The previous version (executing, no finished_at) served by a GET: refused, nothing written.
+        sim.enqueueFault(Fault.on(RouteKind.GET).target(id).stale().build());
+        given().queryParam("refresh", "true").get("/tasks/" + id).then().statusCode(200)
+                .body("status", equalTo("completed")).body("result", equalTo("done"));
+        assertThat(fx.text("select version from task where id = ?1", id)).isEqualTo(version);
+        assertThat(fx.count("select count(*) from task where id = '" + id + "' and status = 'completed' "
+                + "and finished_at is not null")).isEqualTo(1);
+    }
+
+    @Test
     void secretsAreNeitherStoredNorServed() {
         String agent = sim.agentIds().get(0);
         ObjectNode task = sim.createTask(agent, r -> {
