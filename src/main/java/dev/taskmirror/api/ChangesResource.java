@@ -97,6 +97,7 @@ public class ChangesResource {
     @GET
     @Path("stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
     @Operation(summary = "Changes as Server-Sent Events", description = "The change feed as a stream: one event "
             + "named change per task change (id = cursor, data = the change as JSON), heartbeat comments, "
             + "resumable with Last-Event-ID. Starts from since (default now).")
@@ -109,6 +110,9 @@ public class ChangesResource {
         TaskView shape = TaskView.parse(view, fields);
         String start = lastEventId != null && !lastEventId.isBlank() ? lastEventId
                 : since == null || since.isBlank() ? "now" : since;
+        if (!start.equals("now")) {
+            feed.parse(start); // a malformed cursor gets its 400 here: once the stream has started, it could not
+        }
         AtomicReference<ChangeFeed.Position> position = new AtomicReference<>();
         Duration heartbeat = config.heartbeat();
         Multi<OutboundSseEvent> changes = Multi.createBy().repeating()

@@ -17,6 +17,10 @@ import dev.taskmirror.task.TaskStatus;
  */
 final class Params {
 
+    /** Timestamps accepted in filters: four-digit years (PostgreSQL refuses some larger ones). */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
+
     private Params() {
     }
 
@@ -82,6 +86,10 @@ final class Params {
                 throw ApiProblem.badRequest(name + " is not an ISO-8601 timestamp",
                         List.of(new InvalidParam(name, "expected e.g. 2026-03-02T09:15:04Z or 2026-03-02")));
             }
+        }
+        if (parsed.isBefore(EARLIEST) || !parsed.isBefore(LATEST)) {
+            throw ApiProblem.badRequest(name + " is outside the years 1 to 9999",
+                    List.of(new InvalidParam(name, "a timestamp from year 1 to 9999")));
         }
         return parsed;
     }

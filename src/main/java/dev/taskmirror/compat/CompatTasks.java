@@ -210,6 +210,7 @@ public class CompatTasks {
 
     /** E10: report an external task through the outbox, pushed at once. */
     public RawJson report(String agentId, ObjectNode body) {
+        CompatValidation.report(body);
         JsonNode success = body.get("is_success");
         if (success != null && !success.isNull() && !success.isBoolean()) {
             throw FastApiError.validation(List.of("body", "is_success"), "value could not be parsed to a boolean",
@@ -260,8 +261,7 @@ public class CompatTasks {
             return new RawJson(read(taskId, false).orElseThrow(FastApiError::notFound));
         }
         SaveOutcome outcome = saves.updateChanges(taskId, changes, null);
-        relay.pushNow(outcome.outboxId());
-        return new RawJson(read(taskId, true).orElseThrow(FastApiError::notFound));
+        return afterPush(outcome);
     }
 
     /** Makes sure a task is mirrored before a save: a task only xpander knows is read through first. */
@@ -329,6 +329,7 @@ public class CompatTasks {
     }
 
     private static void validateCreate(ObjectNode body) {
+        CompatValidation.create(body);
         JsonNode input = body.get("input");
         if (input == null || !input.isObject()) {
             throw FastApiError.validation(List.of("body", "input"), input == null ? "field required"
@@ -353,6 +354,7 @@ public class CompatTasks {
     }
 
     private static void validateUpdate(ObjectNode changes) {
+        CompatValidation.update(changes);
         JsonNode status = changes.get("status");
         if (status != null && !status.isNull() && (!status.isTextual() || TaskStatus.fromWire(status.asText()).isEmpty())) {
             throw FastApiError.validation(List.of("body", "status"),

@@ -90,7 +90,9 @@ public class RemoteEndpoint {
         } else {
             eventsBase = base + "/" + org + "/events";
         }
-        return URI.create(eventsBase.replace("/events", "/agent-execution/" + taskId + "/events"));
+        // The id is one path segment, whatever it holds (a client-chosen id may contain '/', '..', spaces).
+        String segment = java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return URI.create(eventsBase.replace("/events", "/agent-execution/" + segment + "/events"));
     }
 
     static String normalise(String url) {
