@@ -1,5 +1,9 @@
 package dev.taskmirror.query;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,47 +11,55 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.control.ActivateRequestContext;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.taskmirror.common.RawJson;
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Reads served tasks straight from PostgreSQL: the response JSON (remote document, pending local saves,
  * {@code updated_at} and the {@code mirror} section, or a view of it) is composed by the database, so the
  * service streams text and never re-parses documents. Lists use keyset paging on (sort column, id),
  * whose cost does not grow with depth.
+ * <p>
+ * Plain JDBC on the datasource (no ORM session, no transaction or request context per call): these are
+ * single read statements in autocommit, and the driver keeps them server-prepared per connection. Inside a
+ * caller's transaction the datasource hands out that transaction's connection.
  */
 @ApplicationScoped
-@Transactional(Transactional.TxType.SUPPORTS)
 public class TaskQueries {
 
     /** Counts above this are reported as the planner's estimate instead of being counted exactly. */
     static final int EXACT_COUNT_CAP = 10_000;
 
-    private final EntityManager em;
+    private static final String GET_SQL = "select t.id, t.version, " + TaskView.SERVED
+            + "::text, t.status, t.deleted_at is not null from task t where t.id = ?";
+
+    private final AgroalDataSource dataSource;
     private final Cursors cursors;
     private final ObjectMapper mapper;
 
-    TaskQueries(EntityManager em, Cursors cursors, ObjectMapper mapper) {
-        this.em = em;
+    TaskQueries(AgroalDataSource dataSource, Cursors cursors, ObjectMapper mapper) {
+        this.dataSource = dataSource;
         this.cursors = cursors;
         this.mapper = mapper;
     }
 
-    @ActivateRequestContext
     public Optional<ServedTask> get(String id) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select t.id, t.version, " + TaskView.SERVED
-                + "::text, t.status, t.deleted_at is not null from task t where t.id = ?1")
-                .setParameter(1, id)
-                .getResultList();
-        return rows.stream().findFirst().map(r -> new ServedTask((String) r[0], ((Number) r[1]).longValue(),
-                new RawJson((String) r[2]), (String) r[3], (Boolean) r[4]));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(GET_SQL)) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ServedTask(rs.getString(1), rs.getLong(2), new RawJson(rs.getString(3)),
+                        rs.getString(4), rs.getBoolean(5)));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
     }
 
     public TaskPage list(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
@@ -66,7 +78,7 @@ public class TaskQueries {
         // them through the GIN index and sort them (the expression keeps the planner off the ordered index).
         // Many: walk the ordered index and filter, which meets enough matches quickly.
         String orderColumn = column;
-        if (filter.q() != null && matchesAtMost(filter, FTS_BITMAP_LIMIT)) {
+        if (filter.q() != null && fewMatches(filter)) {
             orderColumn = "(" + column + " + interval '0 s')";
         }
         if (cursor != null && !cursor.isBlank()) {
@@ -76,27 +88,41 @@ public class TaskQueries {
         String sql = "select t.id, " + view.select(where) + ", (extract(epoch from " + column
                 + ") * 1000000)::bigint from task t" + where.sql() + " order by " + orderColumn + dir + ", t.id" + dir
                 + " limit " + (limit + 1);
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = where.bind(em.createNativeQuery(sql)).getResultList();
-        List<RawJson> items = new ArrayList<>(Math.min(rows.size(), limit));
-        for (int i = 0; i < rows.size() && i < limit; i++) {
-            items.add(new RawJson((String) rows.get(i)[1]));
+        List<RawJson> items = new ArrayList<>(Math.min(limit, 64));
+        String lastId = null;
+        Long lastValue = null;
+        boolean more = false;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (items.size() == limit) {
+                    more = true;
+                    break;
+                }
+                lastId = rs.getString(1);
+                items.add(new RawJson(rs.getString(2)));
+                long v = rs.getLong(3);
+                lastValue = rs.wasNull() ? null : v;
+            }
+        } catch (SQLException e) {
+            throw failed(e);
         }
-        String next = null;
-        if (rows.size() > limit) {
-            Object[] last = rows.get(limit - 1);
-            Long value = last[2] == null ? null : ((Number) last[2]).longValue();
-            next = cursors.encode(queryHash, new Cursors.Position(value, (String) last[0]));
-        }
+        String next = more ? cursors.encode(queryHash, new Cursors.Position(lastValue, lastId)) : null;
         return new TaskPage(items, next, total, estimate, filter.ids().isEmpty() ? null : missing(filter.ids()));
     }
 
     /** The ids that are not mirrored at all. */
     public List<String> missing(List<String> ids) {
         SqlWhere w = SqlWhere.of(TaskFilter.builder().ids(ids).includeDeleted(true).build());
-        @SuppressWarnings("unchecked")
-        List<String> found = w.bind(em.createNativeQuery("select t.id from task t" + w.sql())).getResultList();
-        java.util.Set<String> present = new java.util.HashSet<>(found);
+        java.util.Set<String> present = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = w.prepare(c, "select t.id from task t"
+                + w.sql()); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                present.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
         return ids.stream().filter(id -> !present.contains(id)).toList();
     }
 
@@ -127,24 +153,60 @@ public class TaskQueries {
     /** Below this many full-text matches, matching rows are collected and sorted rather than found in order. */
     static final int FTS_BITMAP_LIMIT = 5_000;
 
+    /**
+     * Whether a full-text filter matches fewer than {@link #FTS_BITMAP_LIMIT} tasks (then they are collected
+     * and sorted). Counting costs a heap visit per match, so a search on one word and nothing else, whose
+     * estimate PostgreSQL takes from the column's most-common-lexeme statistics, is decided by the estimate
+     * when it is clearly on one side (a factor of 2); anything else is counted.
+     */
+    private boolean fewMatches(TaskFilter filter) {
+        if (SINGLE_WORD.matcher(filter.q()).matches()) {
+            SqlWhere w = SqlWhere.of(filter);
+            SqlWhere qOnly = SqlWhere.of(TaskFilter.builder().q(filter.q()).includeDeleted(filter.includeDeleted())
+                    .build());
+            if (w.sql().equals(qOnly.sql())) {
+                long estimated = estimate(w);
+                if (estimated >= 2L * FTS_BITMAP_LIMIT) {
+                    return false;
+                }
+                if (estimated >= 0 && 2 * estimated < FTS_BITMAP_LIMIT) {
+                    return true;
+                }
+            }
+        }
+        return matchesAtMost(filter, FTS_BITMAP_LIMIT);
+    }
+
+    /** One word of letters or digits: websearch_to_tsquery makes it a single lexeme (or none, a stop word). */
+    private static final java.util.regex.Pattern SINGLE_WORD =
+            java.util.regex.Pattern.compile("[\\p{L}\\p{N}]{1,100}");
+
+    /** The planner's row estimate for tasks matching {@code where} (-1 if it cannot be read). */
+    private long estimate(SqlWhere where) {
+        try {
+            JsonNode root = mapper.readTree(single(where, "explain (format json) select 1 from task t" + where.sql()));
+            return root.get(0).get("Plan").get("Plan Rows").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private boolean matchesAtMost(TaskFilter filter, int limit) {
         SqlWhere w = SqlWhere.of(filter);
-        long n = ((Number) w.bind(em.createNativeQuery("select count(*) from (select 1 from task t" + w.sql()
-                + " limit " + limit + ") c")).getSingleResult()).longValue();
-        return n < limit;
+        return Long.parseLong(single(w, "select count(*) from (select 1 from task t" + w.sql() + " limit " + limit
+                + ") c")) < limit;
     }
 
     /** {count, 1 if estimated}: exact up to {@link #EXACT_COUNT_CAP}, the planner's estimate beyond. */
     public long[] count(TaskFilter filter) {
         SqlWhere where = SqlWhere.of(filter);
-        long n = ((Number) where.bind(em.createNativeQuery("select count(*) from (select 1 from task t" + where.sql()
-                + " limit " + (EXACT_COUNT_CAP + 1) + ") c")).getSingleResult()).longValue();
+        long n = Long.parseLong(single(where, "select count(*) from (select 1 from task t" + where.sql()
+                + " limit " + (EXACT_COUNT_CAP + 1) + ") c"));
         if (n <= EXACT_COUNT_CAP) {
             return new long[] { n, 0 };
         }
         SqlWhere again = SqlWhere.of(filter);
-        String plan = String.valueOf(again.bind(em.createNativeQuery("explain (format json) select 1 from task t"
-                + again.sql())).getSingleResult());
+        String plan = single(again, "explain (format json) select 1 from task t" + again.sql());
         try {
             JsonNode root = mapper.readTree(plan);
             long estimated = root.get(0).get("Plan").get("Plan Rows").asLong();
@@ -158,12 +220,14 @@ public class TaskQueries {
     public BatchResult batchGet(List<String> ids, TaskView view) {
         TaskFilter filter = TaskFilter.builder().ids(ids).includeDeleted(true).build();
         SqlWhere where = SqlWhere.of(filter);
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = where.bind(em.createNativeQuery("select t.id, " + view.select(where) + " from task t"
-                + where.sql())).getResultList();
         Map<String, RawJson> found = new HashMap<>();
-        for (Object[] r : rows) {
-            found.put((String) r[0], new RawJson((String) r[1]));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = where.prepare(c, "select t.id, "
+                + view.select(where) + " from task t" + where.sql()); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                found.put(rs.getString(1), new RawJson(rs.getString(2)));
+            }
+        } catch (SQLException e) {
+            throw failed(e);
         }
         List<RawJson> items = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -176,5 +240,20 @@ public class TaskQueries {
             }
         }
         return new BatchResult(items, missing);
+    }
+
+    /** The first column of the single row of a query. */
+    private String single(SqlWhere where, String sql) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = where.prepare(c, sql);
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private static IllegalStateException failed(SQLException e) {
+        return new IllegalStateException("Task query failed: " + e.getMessage(), e);
     }
 }

@@ -18,7 +18,8 @@ import io.vertx.core.Vertx;
  * {@code --tick=1s} ({@code off} = manual clock, nothing moves), {@code --arrival=6/min}, {@code --edits=2/min},
  * {@code --pending=1s..5s}, {@code --execution=5s..45s}, {@code --pause=5s..20s}, {@code --pause-probability=0.15},
  * {@code --history=7d}, {@code --keep-alive=5s}, {@code --journal=1000}, {@code --list-cap=0},
- * {@code --auto-register-agents}, {@code --auth-status=403}, {@code --start=<ISO instant>} (manual clock start).
+ * {@code --auto-register-agents}, {@code --auth-status=403}, {@code --start=<ISO instant>} (manual clock start),
+ * {@code --admin-port=<port>} (control routes for benchmarks, see {@link SimulatorAdmin}; 0 = random; off unless given).
  */
 public final class SimulatorMain {
 
@@ -52,6 +53,18 @@ public final class SimulatorMain {
             System.exit(1);
             return;
         }
+        int adminPort = -1;
+        if (config.adminPort >= 0) {
+            try {
+                adminPort = new SimulatorAdmin(vertx, simulator).listen(config.host, config.adminPort)
+                        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("error: cannot start the admin routes: " + e.getMessage());
+                vertx.close();
+                System.exit(1);
+                return;
+            }
+        }
         Duration tick = config.options.tickInterval();
         if (!tick.isZero() && !config.options.manualClock()) {
             vertx.setPeriodic(Math.max(1, tick.toMillis()), id -> simulator.tick());
@@ -66,13 +79,14 @@ public final class SimulatorMain {
                     .exceptionally(e -> null).join();
         }, "simulator-shutdown"));
         System.out.println("xpander simulator listening on " + server.baseUrl() + " (org=" + simulator.organizationId()
-                + ", agents=" + String.join(",", simulator.agentIds()) + ", api key=" + simulator.apiKey() + ")");
+                + ", agents=" + String.join(",", simulator.agentIds()) + ", api key=" + simulator.apiKey() + ")"
+                + (adminPort >= 0 ? "; admin routes on http://" + config.host + ":" + adminPort + "/admin" : ""));
         System.out.flush();
         System.err.println("seeded " + simulator.taskCount() + " tasks in " + seededMs + " ms; clock="
                 + (config.options.manualClock() ? "manual" : "real-time, tick " + tick));
     }
 
-    record Config(String host, int port, SimulatorOptions options) {
+    record Config(String host, int port, int adminPort, SimulatorOptions options) {
     }
 
     /** Parses the command line; returns null for {@code --help}. */
@@ -83,6 +97,7 @@ public final class SimulatorMain {
                 .remoteEditsPerMinute(2);
         String host = "127.0.0.1";
         int port = 0;
+        int adminPort = -1;
         boolean tickOff = false;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -98,6 +113,7 @@ public final class SimulatorMain {
                 switch (name) {
                     case "port" -> port = Integer.parseInt(value);
                     case "host" -> host = value;
+                    case "admin-port" -> adminPort = Integer.parseInt(value);
                     case "seed" -> b.seed(Long.parseLong(value));
                     case "agents" -> b.agents(Integer.parseInt(value));
                     case "tasks" -> b.tasks(Integer.parseInt(value));
@@ -131,7 +147,7 @@ public final class SimulatorMain {
         if (tickOff) {
             b.manualClock(true);
         }
-        return new Config(host, port, b.build());
+        return new Config(host, port, adminPort, b.build());
     }
 
     static String usage() {
@@ -139,6 +155,6 @@ public final class SimulatorMain {
                 + " [--api-key=sim-demo-key] [--org=<uuid>] [--tick=1s|off] [--arrival=6/min] [--edits=2/min]"
                 + " [--pending=1s..5s] [--execution=5s..45s] [--pause=5s..20s] [--pause-probability=0.15]"
                 + " [--history=7d] [--keep-alive=5s] [--journal=1000] [--list-cap=0] [--auto-register-agents]"
-                + " [--auth-status=403] [--start=<instant>] [--updated-at-in-task]";
+                + " [--auth-status=403] [--start=<instant>] [--updated-at-in-task] [--admin-port=<port>]";
     }
 }
