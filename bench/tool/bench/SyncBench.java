@@ -89,7 +89,7 @@ final class SyncBench {
     }
 
     /**
-     * Backfill into the empty mirror by the service's own scheduler (default settings: 2 agents at a time,
+     * Backfill into the empty mirror by the service's own scheduler (default settings: 4 agents at a time,
      * 8 task fetches in flight): from the first list request the simulator receives to every task stored and
      * every agent's first cycle recorded.
      */

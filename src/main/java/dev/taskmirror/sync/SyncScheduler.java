@@ -65,6 +65,23 @@ public class SyncScheduler {
         if (!config.enabled() || engine.stopping()) {
             return;
         }
+        try {
+            startDueCycles();
+        } catch (RuntimeException e) {
+            // Typically the database is away; the next tick tries again (readiness reports it meanwhile).
+            LOG.warnf("Sync tick skipped: %s", rootMessage(e));
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private void startDueCycles() {
         List<SyncScope> all = scopes.all();
         if (!initialised) {
             state.ensure(all);
@@ -105,8 +122,13 @@ public class SyncScheduler {
         } catch (SyncEngine.ScopeBusyException e) {
             LOG.debug(e.getMessage());
         } catch (RuntimeException e) {
-            SyncScopeRecord r = state.find(scope);
-            int failures = r == null ? 1 : Math.max(1, r.consecutiveFailures);
+            int failures = 1;
+            try {
+                SyncScopeRecord r = state.find(scope);
+                failures = r == null ? 1 : Math.max(1, r.consecutiveFailures);
+            } catch (RuntimeException unreadable) {
+                LOG.debugf("Sync state of %s unreadable: %s", scope.key(), rootMessage(unreadable));
+            }
             long cap = Math.min(config.maxBackoff().toMillis(), 1000L << Math.min(failures, 16));
             long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
             backoffUntil.put(scope.key(), Instant.now().plusMillis(delay));
