@@ -89,11 +89,21 @@ public class TaskStats {
         String tz = where.param(zone.getId());
         String bucketParam = where.param(bucket);
         // The bucket is computed in a subquery: grouping sets then refer to a plain column.
+        // One index-only pass over task_stats_idx: counts and tokens per grouping set, and the attachment and
+        // result counts (read from the per-status groups, whose sums cover every matching task).
+        StringBuilder extra = new StringBuilder(", count(*) filter (where x.result_valid), "
+                + "count(*) filter (where not x.result_valid), count(*) filter (where x.attachment_count > 0), "
+                + "coalesce(sum(x.attachment_count), 0)");
+        StringBuilder extraColumns = new StringBuilder(", t.result_valid, t.attachment_count");
+        for (AttachmentCategory c : AttachmentCategory.values()) {
+            extra.append(", coalesce(sum(x.").append(c.column()).append("), 0)");
+            extraColumns.append(", t.").append(c.column());
+        }
         String sql = "select x.status, x.agent_id, x.b, grouping(x.agent_id), grouping(x.b), count(*), "
                 + "coalesce(sum(x.prompt_tokens), 0), coalesce(sum(x.completion_tokens), 0), "
-                + "coalesce(sum(x.total_tokens), 0) from (select t.status, t.agent_id, t.prompt_tokens, "
-                + "t.completion_tokens, t.total_tokens, date_trunc(cast(" + bucketParam + " as text), t.created_at, cast("
-                + tz + " as text)) as b from task t" + where.sql() + ") x "
+                + "coalesce(sum(x.total_tokens), 0)" + extra + " from (select t.status, t.agent_id, t.prompt_tokens, "
+                + "t.completion_tokens, t.total_tokens" + extraColumns + ", date_trunc(cast(" + bucketParam
+                + " as text), t.created_at, cast(" + tz + " as text)) as b from task t" + where.sql() + ") x "
                 + "group by grouping sets ((x.status), (x.agent_id, x.status), (x.status, x.b))";
         @SuppressWarnings("unchecked")
         List<Object[]> rows = where.bind(em.createNativeQuery(sql)).getResultList();
@@ -101,6 +111,11 @@ public class TaskStats {
         Map<String, Map<String, Long>> byAgent = new LinkedHashMap<>();
         TreeMap<OffsetDateTime, Map<String, Long>> byTime = new TreeMap<>();
         long total = 0, prompt = 0, completion = 0, tokens = 0;
+        long valid = 0, invalid = 0, withFiles = 0, files = 0;
+        Map<String, Long> byCategory = new LinkedHashMap<>();
+        for (AttachmentCategory c : AttachmentCategory.values()) {
+            byCategory.put(c.wire(), 0L);
+        }
         for (Object[] r : rows) {
             String status = (String) r[0];
             boolean agentGrouped = ((Number) r[3]).intValue() == 0;
@@ -117,6 +132,13 @@ public class TaskStats {
                 prompt += ((Number) r[6]).longValue();
                 completion += ((Number) r[7]).longValue();
                 tokens += ((Number) r[8]).longValue();
+                valid += ((Number) r[9]).longValue();
+                invalid += ((Number) r[10]).longValue();
+                withFiles += ((Number) r[11]).longValue();
+                files += ((Number) r[12]).longValue();
+                for (AttachmentCategory c : AttachmentCategory.values()) {
+                    byCategory.merge(c.wire(), ((Number) r[13 + c.ordinal()]).longValue(), Long::sum);
+                }
             }
         }
         List<TaskStatsView.AgentCount> agents = new ArrayList<>();
@@ -132,34 +154,10 @@ public class TaskStats {
         List<TaskStatsView.Bucket> recent = buckets.size() > MAX_BUCKETS
                 ? buckets.subList(buckets.size() - MAX_BUCKETS, buckets.size())
                 : buckets;
-        Object[] extra = attachmentsAndResults(filter);
         return new TaskStatsView(total, byStatus, agents, List.copyOf(recent), bucket, zone.getId(),
                 durations(filter), new TaskStatsView.Tokens(prompt, completion, tokens),
-                (TaskStatsView.Attachments) extra[0], (TaskStatsView.Results) extra[1]);
-    }
-
-    /**
-     * Input files of the matching tasks (total, per category) and their structured results judged valid or
-     * invalid, in one pass (index-only over task_stats_idx, which carries these columns).
-     */
-    private Object[] attachmentsAndResults(TaskFilter filter) {
-        SqlWhere where = SqlWhere.of(filter);
-        StringBuilder sql = new StringBuilder("select count(*) filter (where t.result_valid), "
-                + "count(*) filter (where not t.result_valid), count(*) filter (where t.attachment_count > 0), "
-                + "coalesce(sum(t.attachment_count), 0)");
-        for (AttachmentCategory c : AttachmentCategory.values()) {
-            sql.append(", coalesce(sum(t.").append(c.column()).append("), 0)");
-        }
-        Object[] r = (Object[]) where.bind(em.createNativeQuery(sql + " from task t" + where.sql())).getSingleResult();
-        Map<String, Long> byCategory = new LinkedHashMap<>();
-        for (AttachmentCategory c : AttachmentCategory.values()) {
-            byCategory.put(c.wire(), ((Number) r[4 + c.ordinal()]).longValue());
-        }
-        long valid = ((Number) r[0]).longValue();
-        long invalid = ((Number) r[1]).longValue();
-        return new Object[] {
-                new TaskStatsView.Attachments(((Number) r[2]).longValue(), ((Number) r[3]).longValue(), byCategory),
-                new TaskStatsView.Results(valid + invalid, valid, invalid) };
+                new TaskStatsView.Attachments(withFiles, files, byCategory),
+                new TaskStatsView.Results(valid + invalid, valid, invalid));
     }
 
     private TaskStatsView.Durations durations(TaskFilter filter) {
@@ -168,12 +166,18 @@ public class TaskStats {
                 + "and t.finished_at >= t.started_at");
         Object[] r = (Object[]) where.bind(em.createNativeQuery("""
                 select count(*),
-                       percentile_cont(0.5) within group (order by extract(epoch from t.finished_at - t.started_at)),
-                       percentile_cont(0.95) within group (order by extract(epoch from t.finished_at - t.started_at)),
+                       percentile_cont(array[0.5, 0.95]) within group (order by extract(epoch from t.finished_at - t.started_at))::text,
                        avg(extract(epoch from t.finished_at - t.started_at)),
                        max(extract(epoch from t.finished_at - t.started_at))
                 from task t""" + where.sql())).getSingleResult();
-        return new TaskStatsView.Durations(((Number) r[0]).longValue(), dbl(r[1]), dbl(r[2]), dbl(r[3]), dbl(r[4]));
+        // Both percentiles from one sort: {p50,p95} as text (no driver array mapping needed).
+        Double[] p = { null, null };
+        if (r[1] != null) {
+            String[] parts = ((String) r[1]).replaceAll("[{}]", "").split(",");
+            p[0] = dbl(Double.valueOf(parts[0]));
+            p[1] = dbl(Double.valueOf(parts[1]));
+        }
+        return new TaskStatsView.Durations(((Number) r[0]).longValue(), p[0], p[1], dbl(r[2]), dbl(r[3]));
     }
 
     private static Double dbl(Object o) {

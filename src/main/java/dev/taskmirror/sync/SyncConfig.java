@@ -55,9 +55,9 @@ public interface SyncConfig {
 
     /**
      * Scopes (agents/users) synced at the same time by one instance. A scheduler tick (once a second) starts at
-     * most this many cycles, and a fast cycle falls due every {@code active-interval} (3 s, i.e. every 4 s in
-     * practice): 4 keeps up with 16 agents, while 2 left the last of 10 agents unsynced in the benchmark. The
-     * fetch pool ({@code fetch-concurrency}) stays shared.
+     * most this many cycles, and a fast cycle falls due every {@code active-interval} (3 s): 4 keeps up with
+     * 16 agents, while 2 left the last of 10 agents unsynced in the benchmark. The fetch pool
+     * ({@code fetch-concurrency}) stays shared.
      */
     @WithDefault("4")
     @Positive

@@ -151,8 +151,13 @@ public class SyncScheduler {
         return null;
     }
 
-    private static boolean elapsed(Instant since, Instant now, Duration interval) {
-        return !since.plus(interval).isAfter(now);
+    /**
+     * Whether {@code interval} has passed, to the nearest tick: a cycle is stamped when it starts, a few
+     * milliseconds after the tick that started it, so a strict comparison would wait one tick more than the
+     * interval (a 3 s cycle every 4 s).
+     */
+    private boolean elapsed(Instant since, Instant now, Duration interval) {
+        return !since.plus(interval).minus(config.tick().dividedBy(2)).isAfter(now);
     }
 
     /**
