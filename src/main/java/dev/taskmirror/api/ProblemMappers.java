@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import dev.taskmirror.common.Errors;
 import dev.taskmirror.common.ApiProblem;
 import dev.taskmirror.common.ApiProblem.InvalidParam;
 import dev.taskmirror.remote.RemoteException;
@@ -136,7 +137,7 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = 10_000)
     public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
         if (databaseUnavailable(e)) {
-            LOG.warnf("Request %s failed: database unavailable (%s)", uri.getPath(), rootMessage(e));
+            LOG.warnf("Request %s failed: database unavailable (%s)", uri.getPath(), Errors.describe(e));
             RestResponse<Problem> r = problem(503, "database-unavailable", "Database unavailable",
                     "The mirror's database is unreachable; retry shortly", uri, List.of());
             r.getHeaders().putSingle("Retry-After", "1");
@@ -144,7 +145,7 @@ public class ProblemMappers {
         }
         String unstorable = unstorableValue(e);
         if (unstorable != null) {
-            LOG.debugf("Request %s refused: %s (%s)", uri.getPath(), unstorable, rootMessage(e));
+            LOG.debugf("Request %s refused: %s (%s)", uri.getPath(), unstorable, Errors.describe(e));
             return problem(400, "unstorable-value", "Value not accepted", unstorable, uri, List.of());
         }
         LOG.errorf(e, "Request %s failed", uri.getPath());
@@ -193,14 +194,6 @@ public class ProblemMappers {
             }
         }
         return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })

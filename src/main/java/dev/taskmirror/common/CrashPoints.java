@@ -52,6 +52,11 @@ public class CrashPoints {
         }
     }
 
+    /** Whether the process is set to halt at {@code point} (lets a caller prepare only then). */
+    public boolean armed(String point) {
+        return point.equals(crashAt);
+    }
+
     public void reached(String point) {
         if (point.equals(crashAt) && hits.incrementAndGet() == occurrence) {
             LOG.errorf("Crash point %s reached: halting", point);

@@ -192,28 +192,23 @@ public class TaskQueries {
     }
 
     private boolean matchesAtMost(TaskFilter filter, int limit) {
+        return countUpTo(filter, limit) < limit;
+    }
+
+    /** The number of matching tasks, counted up to {@code limit} (so the cost is bounded). */
+    private long countUpTo(TaskFilter filter, int limit) {
         SqlWhere w = SqlWhere.of(filter);
         return Long.parseLong(single(w, "select count(*) from (select 1 from task t" + w.sql() + " limit " + limit
-                + ") c")) < limit;
+                + ") c"));
     }
 
     /** {count, 1 if estimated}: exact up to {@link #EXACT_COUNT_CAP}, the planner's estimate beyond. */
     public long[] count(TaskFilter filter) {
-        SqlWhere where = SqlWhere.of(filter);
-        long n = Long.parseLong(single(where, "select count(*) from (select 1 from task t" + where.sql()
-                + " limit " + (EXACT_COUNT_CAP + 1) + ") c"));
+        long n = countUpTo(filter, EXACT_COUNT_CAP + 1);
         if (n <= EXACT_COUNT_CAP) {
             return new long[] { n, 0 };
         }
-        SqlWhere again = SqlWhere.of(filter);
-        String plan = single(again, "explain (format json) select 1 from task t" + again.sql());
-        try {
-            JsonNode root = mapper.readTree(plan);
-            long estimated = root.get(0).get("Plan").get("Plan Rows").asLong();
-            return new long[] { Math.max(estimated, EXACT_COUNT_CAP + 1L), 1 };
-        } catch (Exception e) {
-            return new long[] { EXACT_COUNT_CAP + 1L, 1 };
-        }
+        return new long[] { Math.max(estimate(SqlWhere.of(filter)), EXACT_COUNT_CAP + 1L), 1 };
     }
 
     /** Bulk get: tasks in request order (deleted ones included, flagged in their mirror section). */

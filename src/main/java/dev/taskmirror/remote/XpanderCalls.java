@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.taskmirror.common.Errors;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 
 /**
@@ -54,7 +56,7 @@ class XpanderCalls {
             throw new RemoteUnavailableException(operation + ": no complete answer within " + deadline, 0, null, e);
         } catch (RuntimeException e) {
             count(operation, "io_error");
-            throw new RemoteUnavailableException(operation + ": no response (" + describe(e) + ")", 0, null, e);
+            throw new RemoteUnavailableException(operation + ": no response (" + Errors.describe(e) + ")", 0, null, e);
         }
         int status = response.getStatus();
         byte[] body = bodyOf(response, operation);
@@ -108,21 +110,13 @@ class XpanderCalls {
             }
             return entity.toString().getBytes(StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            throw new RemoteUnavailableException(operation + ": body could not be read (" + describe(e) + ")",
+            throw new RemoteUnavailableException(operation + ": body could not be read (" + Errors.describe(e) + ")",
                     response.getStatus(), null, e);
         }
     }
 
     private void count(String operation, String outcome) {
         registry.counter("mirror.remote.calls", "operation", operation, "outcome", outcome).increment();
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     /** Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3). */

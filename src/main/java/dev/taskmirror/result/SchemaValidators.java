@@ -11,6 +11,8 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
+
+import dev.taskmirror.common.Errors;
 import com.networknt.schema.SpecificationVersion;
 
 /**
@@ -104,10 +106,7 @@ final class SchemaValidators {
 
     /** The innermost message: the library wraps causes as "ClassName: message". */
     private static String reason(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
+        Throwable t = Errors.root(e);
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof java.io.FileNotFoundException) {
             m = "cannot load " + m + " (schemas are never fetched)";

@@ -19,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.taskmirror.common.Errors;
 import dev.taskmirror.common.InstanceId;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -69,16 +70,8 @@ public class SyncScheduler {
             startDueCycles();
         } catch (RuntimeException e) {
             // Typically the database is away; the next tick tries again (readiness reports it meanwhile).
-            LOG.warnf("Sync tick skipped: %s", rootMessage(e));
+            LOG.warnf("Sync tick skipped: %s", Errors.describe(e));
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private void startDueCycles() {
@@ -127,7 +120,7 @@ public class SyncScheduler {
                 SyncScopeRecord r = state.find(scope);
                 failures = r == null ? 1 : Math.max(1, r.consecutiveFailures);
             } catch (RuntimeException unreadable) {
-                LOG.debugf("Sync state of %s unreadable: %s", scope.key(), rootMessage(unreadable));
+                LOG.debugf("Sync state of %s unreadable: %s", scope.key(), Errors.describe(unreadable));
             }
             long cap = Math.min(config.maxBackoff().toMillis(), 1000L << Math.min(failures, 16));
             long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
