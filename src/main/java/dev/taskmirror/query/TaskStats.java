@@ -19,10 +19,11 @@ import dev.taskmirror.attachment.AttachmentCategory;
 import dev.taskmirror.common.ApiProblem;
 
 /**
- * Dashboard aggregates computed by PostgreSQL over the filtered tasks in two passes over the covering
- * index {@code task_stats_idx} (index-only per agent): grouped counts and token sums, then run-time
- * percentiles of finished tasks. Results are kept for {@code mirror.api.stats-cache-ttl} so many
- * dashboards polling the same view cost one query.
+ * Dashboard aggregates. The stats of one agent (the dashboard's usual view) come from maintained rollups
+ * ({@link StatsRollup}); any other filter is computed by PostgreSQL over the filtered tasks in two passes
+ * over the covering index {@code task_stats_idx} (index-only per agent): grouped counts and token sums,
+ * then run-time percentiles of finished tasks. Both give the same figures. Results are kept for
+ * {@code mirror.api.stats-cache-ttl} so many dashboards polling the same view cost one query.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
@@ -36,11 +37,13 @@ public class TaskStats {
 
     private final EntityManager em;
     private final QueryConfig config;
+    private final StatsRollup rollup;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    TaskStats(EntityManager em, QueryConfig config) {
+    TaskStats(EntityManager em, QueryConfig config, StatsRollup rollup) {
         this.em = em;
         this.config = config;
+        this.rollup = rollup;
     }
 
     public static ZoneId zone(String tz) {
@@ -74,7 +77,8 @@ public class TaskStats {
         if (ttl > 0 && hit != null && now - hit.at() < ttl) {
             return hit.view();
         }
-        TaskStatsView view = compute(filter, zone, bucket);
+        TaskStatsView view = rollup.serves(filter, zone) ? fromRollup(filter.agentIds().get(0), zone, bucket)
+                : compute(filter, zone, bucket);
         if (ttl > 0) {
             if (cache.size() > 1000) {
                 cache.clear();
@@ -84,7 +88,21 @@ public class TaskStats {
         return view;
     }
 
-    private TaskStatsView compute(TaskFilter filter, ZoneId zone, String bucket) {
+    /** The stats of one agent from the rollups. */
+    TaskStatsView fromRollup(String agentId, ZoneId zone, String bucket) {
+        Figures f = new Figures();
+        for (Object[] r : rollup.counts(agentId, zone, bucket)) {
+            // Same layout as the scan's rows, without the agent columns: status, bucket, grouping(bucket), sums.
+            f.add((String) r[0], agentId, r[1], false, ((Number) r[2]).intValue() == 0, r, 3);
+        }
+        if (!f.byStatus.isEmpty()) {
+            f.byAgent.put(agentId, new TreeMap<>(f.byStatus));
+        }
+        return f.view(zone, bucket, rollup.durations(agentId));
+    }
+
+    /** The stats of any filter by aggregating the matching tasks (the rollups' reference). */
+    TaskStatsView compute(TaskFilter filter, ZoneId zone, String bucket) {
         SqlWhere where = SqlWhere.of(filter);
         String tz = where.param(zone.getId());
         String bucketParam = where.param(bucket);
@@ -107,57 +125,75 @@ public class TaskStats {
                 + "group by grouping sets ((x.status), (x.agent_id, x.status), (x.status, x.b))";
         @SuppressWarnings("unchecked")
         List<Object[]> rows = where.bind(em.createNativeQuery(sql)).getResultList();
-        Map<String, Long> byStatus = new TreeMap<>();
-        Map<String, Map<String, Long>> byAgent = new LinkedHashMap<>();
-        TreeMap<OffsetDateTime, Map<String, Long>> byTime = new TreeMap<>();
-        long total = 0, prompt = 0, completion = 0, tokens = 0;
-        long valid = 0, invalid = 0, withFiles = 0, files = 0;
-        Map<String, Long> byCategory = new LinkedHashMap<>();
-        for (AttachmentCategory c : AttachmentCategory.values()) {
-            byCategory.put(c.wire(), 0L);
-        }
+        Figures f = new Figures();
         for (Object[] r : rows) {
-            String status = (String) r[0];
             boolean agentGrouped = ((Number) r[3]).intValue() == 0;
-            boolean timeGrouped = ((Number) r[4]).intValue() == 0;
-            long count = ((Number) r[5]).longValue();
+            f.add((String) r[0], (String) r[1], r[2], agentGrouped, ((Number) r[4]).intValue() == 0, r, 5);
+        }
+        return f.view(zone, bucket, durations(filter));
+    }
+
+    /** Adds up grouped rows (per status; per agent and status; per status and time bucket) into the view. */
+    private static final class Figures {
+        final Map<String, Long> byStatus = new TreeMap<>();
+        final Map<String, Map<String, Long>> byAgent = new LinkedHashMap<>();
+        final TreeMap<OffsetDateTime, Map<String, Long>> byTime = new TreeMap<>();
+        long total, prompt, completion, tokens, valid, invalid, withFiles, files;
+        final Map<String, Long> byCategory = new LinkedHashMap<>();
+
+        Figures() {
+            for (AttachmentCategory c : AttachmentCategory.values()) {
+                byCategory.put(c.wire(), 0L);
+            }
+        }
+
+        /**
+         * One row: {@code r[at]} is the count, followed by prompt, completion and total tokens, valid and
+         * invalid results, tasks with files, files, and files per category. A per-status row (neither agent
+         * nor time grouped) covers every matching task of that status.
+         */
+        void add(String status, String agent, Object bucketStart, boolean agentGrouped, boolean timeGrouped,
+                Object[] r, int at) {
+            long count = ((Number) r[at]).longValue();
             if (agentGrouped) {
-                byAgent.computeIfAbsent((String) r[1], k -> new TreeMap<>()).merge(status, count, Long::sum);
+                byAgent.computeIfAbsent(agent, k -> new TreeMap<>()).merge(status, count, Long::sum);
             } else if (timeGrouped) {
-                OffsetDateTime start = toOffset(r[2]);
-                byTime.computeIfAbsent(start, k -> new TreeMap<>()).merge(status, count, Long::sum);
+                byTime.computeIfAbsent(toOffset(bucketStart), k -> new TreeMap<>()).merge(status, count, Long::sum);
             } else {
                 byStatus.merge(status, count, Long::sum);
                 total += count;
-                prompt += ((Number) r[6]).longValue();
-                completion += ((Number) r[7]).longValue();
-                tokens += ((Number) r[8]).longValue();
-                valid += ((Number) r[9]).longValue();
-                invalid += ((Number) r[10]).longValue();
-                withFiles += ((Number) r[11]).longValue();
-                files += ((Number) r[12]).longValue();
+                prompt += ((Number) r[at + 1]).longValue();
+                completion += ((Number) r[at + 2]).longValue();
+                tokens += ((Number) r[at + 3]).longValue();
+                valid += ((Number) r[at + 4]).longValue();
+                invalid += ((Number) r[at + 5]).longValue();
+                withFiles += ((Number) r[at + 6]).longValue();
+                files += ((Number) r[at + 7]).longValue();
                 for (AttachmentCategory c : AttachmentCategory.values()) {
-                    byCategory.merge(c.wire(), ((Number) r[13 + c.ordinal()]).longValue(), Long::sum);
+                    byCategory.merge(c.wire(), ((Number) r[at + 8 + c.ordinal()]).longValue(), Long::sum);
                 }
             }
         }
-        List<TaskStatsView.AgentCount> agents = new ArrayList<>();
-        byAgent.forEach((agent, m) -> agents.add(new TaskStatsView.AgentCount(agent,
-                m.values().stream().mapToLong(Long::longValue).sum(), m)));
-        agents.sort(Comparator.comparingLong(TaskStatsView.AgentCount::count).reversed()
-                .thenComparing(TaskStatsView.AgentCount::agentId));
-        List<TaskStatsView.Bucket> buckets = new ArrayList<>();
-        DateTimeFormatter fmt = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
-        byTime.forEach((start, m) -> buckets.add(new TaskStatsView.Bucket(
-                start.atZoneSameInstant(zone).toOffsetDateTime().format(fmt),
-                m.values().stream().mapToLong(Long::longValue).sum(), m)));
-        List<TaskStatsView.Bucket> recent = buckets.size() > MAX_BUCKETS
-                ? buckets.subList(buckets.size() - MAX_BUCKETS, buckets.size())
-                : buckets;
-        return new TaskStatsView(total, byStatus, agents, List.copyOf(recent), bucket, zone.getId(),
-                durations(filter), new TaskStatsView.Tokens(prompt, completion, tokens),
-                new TaskStatsView.Attachments(withFiles, files, byCategory),
-                new TaskStatsView.Results(valid + invalid, valid, invalid));
+
+        TaskStatsView view(ZoneId zone, String bucket, TaskStatsView.Durations durations) {
+            List<TaskStatsView.AgentCount> agents = new ArrayList<>();
+            byAgent.forEach((agent, m) -> agents.add(new TaskStatsView.AgentCount(agent,
+                    m.values().stream().mapToLong(Long::longValue).sum(), m)));
+            agents.sort(Comparator.comparingLong(TaskStatsView.AgentCount::count).reversed()
+                    .thenComparing(TaskStatsView.AgentCount::agentId));
+            List<TaskStatsView.Bucket> buckets = new ArrayList<>();
+            DateTimeFormatter fmt = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+            byTime.forEach((start, m) -> buckets.add(new TaskStatsView.Bucket(
+                    start.atZoneSameInstant(zone).toOffsetDateTime().format(fmt),
+                    m.values().stream().mapToLong(Long::longValue).sum(), m)));
+            List<TaskStatsView.Bucket> recent = buckets.size() > MAX_BUCKETS
+                    ? buckets.subList(buckets.size() - MAX_BUCKETS, buckets.size())
+                    : buckets;
+            return new TaskStatsView(total, byStatus, agents, List.copyOf(recent), bucket, zone.getId(), durations,
+                    new TaskStatsView.Tokens(prompt, completion, tokens),
+                    new TaskStatsView.Attachments(withFiles, files, byCategory),
+                    new TaskStatsView.Results(valid + invalid, valid, invalid));
+        }
     }
 
     private TaskStatsView.Durations durations(TaskFilter filter) {
@@ -180,7 +216,7 @@ public class TaskStats {
         return new TaskStatsView.Durations(((Number) r[0]).longValue(), p[0], p[1], dbl(r[2]), dbl(r[3]));
     }
 
-    private static Double dbl(Object o) {
+    static Double dbl(Object o) {
         return o == null ? null : Math.round(((Number) o).doubleValue() * 1000.0) / 1000.0;
     }
 

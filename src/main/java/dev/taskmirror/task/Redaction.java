@@ -29,7 +29,14 @@ public final class Redaction {
 
     /** Returns a redacted deep copy; the input is not modified. */
     public static Result redact(ObjectNode source) {
-        ObjectNode doc = source.deepCopy();
+        return redactInPlace(source.deepCopy());
+    }
+
+    /**
+     * Redacts the document itself and returns it: for a document nobody else holds (a remote answer being
+     * applied), which saves a copy of every fetched task.
+     */
+    public static Result redactInPlace(ObjectNode doc) {
         List<String> paths = new ArrayList<>();
         redactString(doc, "user_oidc_token", "", paths);
         JsonNode userTokens = doc.get("user_tokens");

@@ -168,7 +168,8 @@ public class TaskRecord extends PanacheEntityBase {
 
     /** Recomputes the queryable columns from the served state. */
     public void deriveColumns() {
-        ObjectNode s = served();
+        // Read-only here: without an overlay the document itself is the served state (no copy).
+        ObjectNode s = overlay == null ? document : served();
         agentId = text(s, "agent_id", agentId);
         organizationId = text(s, "organization_id", null);
         status = text(s, "status", "pending");

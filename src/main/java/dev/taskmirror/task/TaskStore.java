@@ -115,7 +115,8 @@ public class TaskStore {
 
     /** Applies one observation; a new task is added to {@code created} (inserted by the caller), not persisted. */
     private Outcome apply(TaskRecord rec, RemoteObservation obs, List<TaskRecord> created) {
-        Redaction.Result red = Redaction.redact(obs.raw());
+        // The fetched document is used only here: redacted in place, without a copy.
+        Redaction.Result red = Redaction.redactInPlace(obs.raw());
         ObjectNode doc = red.document();
         String fingerprint = Fingerprints.of(doc);
         Instant listUpdatedAt = obs.listItem() == null ? null

@@ -111,6 +111,11 @@ public class MirrorFixture {
     }
 
     @Transactional
+    public int execute(String sql) {
+        return em.createNativeQuery(sql).executeUpdate();
+    }
+
+    @Transactional
     public long count(String sql) {
         return ((Number) em.createNativeQuery(sql).getSingleResult()).longValue();
     }

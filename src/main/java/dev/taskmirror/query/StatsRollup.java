@@ -1,0 +1,157 @@
+package dev.taskmirror.query;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneOffsetTransitionRule;
+import java.time.zone.ZoneRules;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * The stats of one agent from maintained rollups (V5): counts and sums per UTC hour and status, kept by
+ * triggers as append-only deltas that this class folds into {@code task_rollup} every few seconds, and run-time
+ * percentiles read by position from {@code task_duration_idx}. Exact, like the scan it replaces: a read adds
+ * up the rollup and the pending deltas in one statement (one snapshot), and percentile_cont's interpolation is
+ * done on the two values around the percentile's position.
+ */
+@ApplicationScoped
+@Transactional(Transactional.TxType.SUPPORTS)
+public class StatsRollup {
+
+    private static final Logger LOG = Logger.getLogger(StatsRollup.class);
+    private static final Instant ZONE_CHECK_FROM = Instant.parse("1970-01-01T00:00:00Z");
+
+    private final EntityManager em;
+    private final Map<ZoneId, Boolean> wholeHourZones = new ConcurrentHashMap<>();
+
+    StatsRollup(EntityManager em) {
+        this.em = em;
+    }
+
+    /**
+     * Whether the rollups answer these stats exactly: the tasks of one agent (deleted ones excluded), with no
+     * other criterion, bucketed in a zone whose offsets are whole hours (an hour of UTC then falls in one
+     * local bucket).
+     */
+    public boolean serves(TaskFilter f, ZoneId zone) {
+        return f.agentIds().size() == 1 && f.ids().isEmpty() && f.statuses().isEmpty() && f.userId() == null
+                && f.parentTaskId() == null && f.triggeringAgentId() == null && f.sources().isEmpty()
+                && f.internalStatus() == null && f.outputFormats().isEmpty() && f.hasResult() == null
+                && f.manuallyStopped() == null && f.createdAfter() == null && f.createdBefore() == null
+                && f.updatedAfter() == null && f.updatedBefore() == null && f.finishedAfter() == null
+                && f.finishedBefore() == null && f.q() == null && !f.includeDeleted() && f.hasAttachments() == null
+                && f.attachmentCategories().isEmpty() && f.resultValid() == null
+                && wholeHourZones.computeIfAbsent(zone, StatsRollup::wholeHours);
+    }
+
+    /** Rows per (status) and (status, bucket), the same columns as the scan's per-status groups. */
+    @SuppressWarnings("unchecked")
+    List<Object[]> counts(String agentId, ZoneId zone, String bucket) {
+        String columns = "tasks, prompt_tokens, completion_tokens, total_tokens, result_valid, result_invalid, "
+                + "with_attachments, attachments, attachments_document, attachments_image, attachments_text, "
+                + "attachments_audio, attachments_other";
+        String sql = "select x.status, x.b, grouping(x.b), sum(x.tasks), sum(x.prompt_tokens), "
+                + "sum(x.completion_tokens), sum(x.total_tokens), sum(x.result_valid), sum(x.result_invalid), "
+                + "sum(x.with_attachments), sum(x.attachments), sum(x.attachments_document), "
+                + "sum(x.attachments_image), sum(x.attachments_text), sum(x.attachments_audio), "
+                + "sum(x.attachments_other) from (select status, date_trunc(cast(?2 as text), hour, cast(?3 as text)) b, "
+                + columns + " from (select status, hour, " + columns + " from task_rollup where agent_id = ?1 "
+                + "union all select status, hour, " + columns + " from task_rollup_delta where agent_id = ?1) r) x "
+                + "group by grouping sets ((x.status), (x.status, x.b)) having sum(x.tasks) <> 0";
+        return em.createNativeQuery(sql).setParameter(1, agentId).setParameter(2, bucket)
+                .setParameter(3, zone.getId()).getResultList();
+    }
+
+    /**
+     * Run times of the agent's finished tasks: count, p50, p95, avg, max. The count comes from the rollups
+     * and the values at the percentiles' positions from the index, in one statement.
+     */
+    TaskStatsView.Durations durations(String agentId) {
+        String values = "select task_duration_s(t.status, t.started_at, t.finished_at) from task t "
+                + "where t.agent_id = ?1 and t.deleted_at is null "
+                + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null";
+        Object[] r = (Object[]) em.createNativeQuery("with c as (select coalesce(sum(durations), 0) n, "
+                + "coalesce(sum(duration_sum), 0) total from (select durations, duration_sum from task_rollup "
+                + "where agent_id = ?1 union all select durations, duration_sum from task_rollup_delta "
+                + "where agent_id = ?1) y) select c.n, c.total / nullif(c.n, 0), "
+                + "array(" + values + " order by 1 offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text, "
+                + "array(" + values + " order by 1 offset floor(0.95 * greatest(c.n - 1, 0)) limit 2)::text, "
+                + "(" + values + " order by 1 desc limit 1) from c")
+                .setParameter(1, agentId).getSingleResult();
+        long n = ((Number) r[0]).longValue();
+        if (n == 0) {
+            return new TaskStatsView.Durations(0, null, null, null, null);
+        }
+        return new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, (String) r[2])),
+                TaskStats.dbl(percentile(0.95, n, (String) r[3])), TaskStats.dbl(r[1]), TaskStats.dbl(r[4]));
+    }
+
+    /** percentile_cont's interpolation (in double precision, as PostgreSQL does it) between two neighbours. */
+    static Double percentile(double p, long n, String pair) {
+        String inner = pair.replaceAll("[{}]", "");
+        if (inner.isEmpty()) {
+            return null;
+        }
+        String[] v = inner.split(",");
+        double pos = p * (n - 1);
+        double first = Double.parseDouble(v[0]);
+        double frac = pos - Math.floor(pos);
+        if (frac == 0 || v.length < 2) {
+            return first;
+        }
+        double second = Double.parseDouble(v[1]);
+        return first + frac * (second - first);
+    }
+
+    @Scheduled(identity = "mirror-stats-rollup-fold", every = "5s", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void scheduledFold() {
+        try {
+            fold();
+        } catch (RuntimeException e) {
+            // Database down or restarting: the deltas wait, and reads stay exact meanwhile.
+            LOG.warnf("Folding the stats rollup deltas failed: %s", dev.taskmirror.common.Errors.describe(e));
+        }
+    }
+
+    /** Moves pending deltas into the rollup (a no-op while another replica folds); returns how many. */
+    @Transactional
+    public long fold() {
+        return ((Number) em.createNativeQuery("select task_rollup_fold()").getSingleResult()).longValue();
+    }
+
+    /** True if every offset of the zone since 1970 is a whole number of hours. */
+    static boolean wholeHours(ZoneId zone) {
+        ZoneRules rules = zone.getRules();
+        if (!whole(rules.getOffset(ZONE_CHECK_FROM)) || !whole(rules.getOffset(Instant.now()))) {
+            return false;
+        }
+        for (ZoneOffsetTransition t : rules.getTransitions()) {
+            if (t.getInstant().isAfter(ZONE_CHECK_FROM) && !whole(t.getOffsetAfter())) {
+                return false;
+            }
+        }
+        for (ZoneOffsetTransitionRule rule : rules.getTransitionRules()) {
+            if (!whole(rule.getOffsetAfter()) || !whole(rule.getOffsetBefore())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean whole(ZoneOffset offset) {
+        return offset.getTotalSeconds() % 3600 == 0;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.taskmirror.query;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Random;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.taskmirror.simulator.SimulatorOptions;
+import dev.taskmirror.simulator.XpanderSimulator;
+import dev.taskmirror.support.MirrorFixture;
+import dev.taskmirror.sync.CycleKind;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The stats of one agent come from maintained rollups (V5); they must equal the aggregation over the tasks
+ * themselves after inserts, remote changes, local saves, tombstones and deletions, before and after the
+ * deltas are folded, in every bucket size and in time zones east and west of UTC.
+ */
+@QuarkusTest
+class StatsRollupTest {
+
+    private static final List<ZoneId> ZONES = List.of(ZoneId.of("UTC"), ZoneId.of("Europe/Berlin"),
+            ZoneId.of("America/New_York"), ZoneId.of("Asia/Tokyo"));
+
+    @Inject
+    MirrorFixture fx;
+    @Inject
+    TaskStats stats;
+    @Inject
+    StatsRollup rollup;
+
+    @Test
+    void rollupsEqualTheAggregationThroughEveryKindOfWrite() {
+        XpanderSimulator sim = fx.reset(SimulatorOptions.builder().agents(3).tasks(360).seed(11).build());
+        sim.setLifecycleEnabled(false);
+        fx.sync(CycleKind.FULL);
+        assertThat(fx.count("select count(*) from task_rollup_delta")).as("one delta per inserted task")
+                .isGreaterThanOrEqualTo(360);
+        assertSame(sim, "after the backfill, unfolded");
+        assertThat(rollup.fold()).isGreaterThanOrEqualTo(360);
+        assertThat(fx.count("select count(*) from task_rollup_delta")).isZero();
+        assertSame(sim, "after the backfill, folded");
+
+        // Remote changes: new tasks, then their finishes (status, times, tokens), edits, deletions (tombstones).
+        Random random = new Random(5);
+        String agent = sim.agentIds().get(0);
+        List<String> ids = sim.taskIds(agent);
+        List<String> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            created.add(sim.createTask(agent).path("id").asText());
+        }
+        fx.sync(CycleKind.FULL);
+        assertSame(sim, "after new tasks, unfolded");
+        for (String id : created.subList(0, 15)) {
+            sim.mutate(id, t -> t.put("status", "executing"));
+            sim.advance(java.time.Duration.ofSeconds(1 + random.nextInt(90)));
+            sim.finish(id, random.nextBoolean() ? "completed" : "failed", "done " + id);
+        }
+        sim.mutate(ids.get(0), t -> t.put("title", "edited"));
+        sim.delete(ids.get(1));
+        sim.delete(ids.get(2));
+        fx.sync(CycleKind.FULL);
+        assertThat(fx.count("select count(*) from task where deleted_at is not null")).isEqualTo(2);
+        assertSame(sim, "after remote changes, unfolded");
+
+        // A local save (stop) through the API, and a purge of the tombstones.
+        String running = created.get(19);
+        given().post("/tasks/" + running + "/stop").then().statusCode(202);
+        assertSame(sim, "after a local save");
+        fx.execute("delete from task where deleted_at is not null");
+        rollup.fold();
+        assertSame(sim, "after a purge, folded");
+        assertThat(fx.count("select count(*) from task_rollup where tasks = 0")).as("emptied rows are removed").isZero();
+    }
+
+    @Test
+    void onlyOneAgentWithoutOtherCriteriaInAWholeHourZoneTakesTheRollups() {
+        TaskFilter one = TaskFilter.builder().agentIds(List.of("a")).build();
+        assertThat(rollup.serves(one, ZoneId.of("Europe/Berlin"))).isTrue();
+        assertThat(rollup.serves(one, ZoneId.of("Asia/Kolkata"))).as("UTC+05:30").isFalse();
+        assertThat(rollup.serves(one, ZoneId.of("Australia/Adelaide"))).as("UTC+09:30").isFalse();
+        assertThat(rollup.serves(one, ZoneId.of("+02:00"))).isTrue();
+        assertThat(rollup.serves(TaskFilter.none(), ZoneId.of("UTC"))).isFalse();
+        assertThat(rollup.serves(TaskFilter.builder().agentIds(List.of("a", "b")).build(), ZoneId.of("UTC"))).isFalse();
+        assertThat(rollup.serves(TaskFilter.builder().agentIds(List.of("a")).statuses(List.of("completed")).build(),
+                ZoneId.of("UTC"))).isFalse();
+        assertThat(rollup.serves(TaskFilter.builder().agentIds(List.of("a")).includeDeleted(true).build(),
+                ZoneId.of("UTC"))).isFalse();
+    }
+
+    @Test
+    void percentileInterpolatesLikePostgres() {
+        assertThat(StatsRollup.percentile(0.5, 1, "{4.5}")).isEqualTo(4.5);
+        assertThat(StatsRollup.percentile(0.5, 2, "{1,3}")).isEqualTo(2.0);
+        assertThat(StatsRollup.percentile(0.95, 11, "{10,20}")).isCloseTo(15.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(StatsRollup.percentile(0.5, 3, "{2,7}")).isEqualTo(2.0);
+        assertThat(StatsRollup.percentile(0.5, 0, "{}")).isNull();
+    }
+
+    /** For each agent, zone and bucket: the rollup's figures are the aggregation's figures. */
+    private void assertSame(XpanderSimulator sim, String when) {
+        int compared = 0;
+        for (String agent : sim.agentIds()) {
+            for (ZoneId zone : ZONES) {
+                for (String bucket : List.of("hour", "day", "week", "month")) {
+                    TaskFilter filter = TaskFilter.builder().agentIds(List.of(agent)).build();
+                    assertThat(rollup.serves(filter, zone)).isTrue();
+                    TaskStatsView fast = stats.fromRollup(agent, zone, bucket);
+                    TaskStatsView exact = stats.compute(filter, zone, bucket);
+                    assertThat(fast).as("%s: agent %s, %s, %s", when, agent, zone, bucket).isEqualTo(exact);
+                    assertThat(exact.total()).isPositive();
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isEqualTo(sim.agentIds().size() * ZONES.size() * 4);
+    }
+}
