@@ -23,7 +23,9 @@ create table task_rollup (
     durations            bigint      not null,
     duration_sum         numeric     not null,
     primary key (agent_id, hour, status)
-);
+) with (fillfactor = 60);
+-- Rows of one agent stay together (a read visits a few pages, not one per row): the rebuild writes them in
+-- key order, and the fold's updates find room in their own page (HOT).
 
 -- Writers only append signed deltas here (no row of task_rollup is updated by a task write, so concurrent
 -- writers never wait on, or deadlock over, a shared counter row); RollupFolder moves them into task_rollup
@@ -106,7 +108,8 @@ create function task_rollup_rebuild() returns void language sql as $$
            count(task_duration_s(status, started_at, finished_at)),
            coalesce(sum(task_duration_s(status, started_at, finished_at)), 0)
     from task where deleted_at is null
-    group by 1, 2, 3;
+    group by 1, 2, 3
+    order by 1, 2, 3;
 $$;
 select task_rollup_rebuild();
 

@@ -55,63 +55,80 @@ public class StatsRollup {
                 && wholeHourZones.computeIfAbsent(zone, StatsRollup::wholeHours);
     }
 
-    /** Rows per (status) and (status, bucket), the same columns as the scan's per-status groups. */
-    @SuppressWarnings("unchecked")
-    List<Object[]> counts(String agentId, ZoneId zone, String bucket) {
-        String columns = "tasks, prompt_tokens, completion_tokens, total_tokens, result_valid, result_invalid, "
-                + "with_attachments, attachments, attachments_document, attachments_image, attachments_text, "
-                + "attachments_audio, attachments_other";
-        String sql = "select x.status, x.b, grouping(x.b), sum(x.tasks), sum(x.prompt_tokens), "
-                + "sum(x.completion_tokens), sum(x.total_tokens), sum(x.result_valid), sum(x.result_invalid), "
-                + "sum(x.with_attachments), sum(x.attachments), sum(x.attachments_document), "
-                + "sum(x.attachments_image), sum(x.attachments_text), sum(x.attachments_audio), "
-                + "sum(x.attachments_other) from (select status, date_trunc(cast(?2 as text), hour, cast(?3 as text)) b, "
-                + columns + " from (select status, hour, " + columns + " from task_rollup where agent_id = ?1 "
-                + "union all select status, hour, " + columns + " from task_rollup_delta where agent_id = ?1) r) x "
-                + "group by grouping sets ((x.status), (x.status, x.b)) having sum(x.tasks) <> 0";
-        return em.createNativeQuery(sql).setParameter(1, agentId).setParameter(2, bucket)
-                .setParameter(3, zone.getId()).getResultList();
+    /** The figures of one agent read in one statement (one snapshot): grouped rows and run times. */
+    record Read(List<Object[]> rows, TaskStatsView.Durations durations) {
     }
 
     /**
-     * Run times of the agent's finished tasks: count, p50, p95, avg, max. The count comes from the rollups
-     * and the values at the percentiles' positions from the index, in one statement.
+     * Rows per (status) and (status, bucket), the same columns as the scan's per-status groups, each followed
+     * by the run-time figures: count, average, the two values around p50, around p95, and the maximum. The
+     * count comes from the rollups and the values at the percentiles' positions from task_duration_idx (p95
+     * walked from the long end), in the same statement.
      */
-    TaskStatsView.Durations durations(String agentId) {
+    @SuppressWarnings("unchecked")
+    Read read(String agentId, ZoneId zone, String bucket) {
+        String columns = "status, hour, tasks, prompt_tokens, completion_tokens, total_tokens, result_valid, "
+                + "result_invalid, with_attachments, attachments, attachments_document, attachments_image, "
+                + "attachments_text, attachments_audio, attachments_other, durations, duration_sum";
         String values = "select task_duration_s(t.status, t.started_at, t.finished_at) from task t "
                 + "where t.agent_id = ?1 and t.deleted_at is null "
-                + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null";
-        Object[] r = (Object[]) em.createNativeQuery("with c as (select coalesce(sum(durations), 0) n, "
-                + "coalesce(sum(duration_sum), 0) total from (select durations, duration_sum from task_rollup "
-                + "where agent_id = ?1 union all select durations, duration_sum from task_rollup_delta "
-                + "where agent_id = ?1) y) select c.n, c.total / nullif(c.n, 0), "
-                + "array(" + values + " order by 1 offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text, "
-                + "array(" + values + " order by 1 offset floor(0.95 * greatest(c.n - 1, 0)) limit 2)::text, "
-                + "(" + values + " order by 1 desc limit 1) from c")
-                .setParameter(1, agentId).getSingleResult();
-        long n = ((Number) r[0]).longValue();
-        if (n == 0) {
-            return new TaskStatsView.Durations(0, null, null, null, null);
+                + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null order by 1";
+        String sql = "with r as materialized (select " + columns + " from task_rollup where agent_id = ?1 "
+                + "union all select " + columns + " from task_rollup_delta where agent_id = ?1), "
+                + "c as (select coalesce(sum(durations), 0) n, coalesce(sum(duration_sum), 0) total from r), "
+                + "p as (select c.n, c.total / nullif(c.n, 0) avg, "
+                + "array(" + values + " offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text p50, "
+                + "array(" + values + " desc offset greatest(c.n - 2 - floor(0.95 * greatest(c.n - 1, 0)), 0) "
+                + "limit 2)::text p95, (" + values + " desc limit 1) max from c) "
+                + "select x.status, x.b, grouping(x.b), sum(x.tasks), sum(x.prompt_tokens), "
+                + "sum(x.completion_tokens), sum(x.total_tokens), sum(x.result_valid), sum(x.result_invalid), "
+                + "sum(x.with_attachments), sum(x.attachments), sum(x.attachments_document), "
+                + "sum(x.attachments_image), sum(x.attachments_text), sum(x.attachments_audio), "
+                + "sum(x.attachments_other), p.n, p.avg, p.p50, p.p95, p.max "
+                + "from p left join (select r.*, date_trunc(cast(?2 as text), r.hour, cast(?3 as text)) b from r) x "
+                + "on true group by p.n, p.avg, p.p50, p.p95, p.max, grouping sets ((x.status), (x.status, x.b)) "
+                + "having sum(x.tasks) <> 0 or (x.status is null and grouping(x.b) = 1)";
+        List<Object[]> rows = em.createNativeQuery(sql).setParameter(1, agentId).setParameter(2, bucket)
+                .setParameter(3, zone.getId()).getResultList();
+        TaskStatsView.Durations durations = new TaskStatsView.Durations(0, null, null, null, null);
+        List<Object[]> groups = new java.util.ArrayList<>();
+        for (Object[] r : rows) {
+            long n = ((Number) r[16]).longValue();
+            if (n > 0) {
+                durations = new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, (String) r[18])),
+                        TaskStats.dbl(percentile(0.95, n, (String) r[19])), TaskStats.dbl(r[17]),
+                        TaskStats.dbl(r[20]));
+            }
+            if (r[0] != null) {
+                groups.add(r);
+            }
         }
-        return new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, (String) r[2])),
-                TaskStats.dbl(percentile(0.95, n, (String) r[3])), TaskStats.dbl(r[1]), TaskStats.dbl(r[4]));
+        return new Read(groups, durations);
     }
 
-    /** percentile_cont's interpolation (in double precision, as PostgreSQL does it) between two neighbours. */
+    /**
+     * percentile_cont's interpolation (in double precision, as PostgreSQL does it) between the two values
+     * around the percentile's position, given in either order.
+     */
     static Double percentile(double p, long n, String pair) {
-        String inner = pair.replaceAll("[{}]", "");
+        String inner = pair == null ? "" : pair.replaceAll("[{}]", "");
         if (inner.isEmpty()) {
             return null;
         }
         String[] v = inner.split(",");
         double pos = p * (n - 1);
         double first = Double.parseDouble(v[0]);
-        double frac = pos - Math.floor(pos);
-        if (frac == 0 || v.length < 2) {
+        if (v.length < 2) {
             return first;
         }
         double second = Double.parseDouble(v[1]);
-        return first + frac * (second - first);
+        if (second < first) {
+            double t = first;
+            first = second;
+            second = t;
+        }
+        double frac = pos - Math.floor(pos);
+        return frac == 0 ? first : first + frac * (second - first);
     }
 
     @Scheduled(identity = "mirror-stats-rollup-fold", every = "5s", delayed = "5s",

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +65,7 @@ public class TaskQueries {
     public TaskPage list(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
             boolean includeTotal) {
         String queryHash = filter.hash(sort.field() + (sort.descending() ? ":desc" : ":asc"));
+        SqlWhere where = SqlWhere.of(filter);
         Long total = null;
         Boolean estimate = null;
         if (includeTotal) {
@@ -74,46 +74,20 @@ public class TaskQueries {
             estimate = t[1] == 1;
         }
         String column = "t." + sort.field();
-        Cursors.Position after = cursor != null && !cursor.isBlank() ? cursors.decode(cursor, queryHash) : null;
         // Full-text search: the planner misjudges how many rows match, so measure it. Few matches: collect
         // them through the GIN index and sort them (the expression keeps the planner off the ordered index).
-        // Many, newest first: search a window of the newest rows, widened until it holds a page (see window).
-        // Many in another order: walk the ordered index and filter, which meets enough matches quickly.
-        Fts fts = filter.q() == null ? null : fts(filter);
-        boolean few = fts != null && fts.few();
-        long window = fts != null && !fts.few() && fts.estimated() > 0 && sort.equals(SortSpec.DEFAULT)
-                ? firstWindow(fts.estimated(), limit) : 0;
-        while (true) {
-            SqlWhere where = SqlWhere.of(filter);
-            if (after != null) {
-                keyset(where, column, sort, after);
-            }
-            Instant bound = window > 0 ? windowStart(after, window) : null;
-            if (bound != null) {
-                where.and("t.created_at >= " + where.param(bound));
-            }
-            String orderColumn = few || bound != null ? "(" + column + " + interval '0 s')" : column;
-            String dir = sort.descending() ? " desc" : " asc";
-            String sql = "select t.id, " + view.select(where) + ", (extract(epoch from " + column
-                    + ") * 1000000)::bigint from task t" + where.sql() + " order by " + orderColumn + dir + ", t.id"
-                    + dir + " limit " + (limit + 1);
-            Page page = page(where, sql, limit);
-            if (bound != null && !page.more()) {
-                // The window held less than a page: rows older than it may belong on this page too.
-                window *= 8;
-                continue;
-            }
-            String next = page.more() ? cursors.encode(queryHash, new Cursors.Position(page.lastValue(), page.lastId()))
-                    : null;
-            return new TaskPage(page.items(), next, total, estimate,
-                    filter.ids().isEmpty() ? null : missing(filter.ids()));
+        // Many: walk the ordered index and filter, which meets enough matches quickly.
+        String orderColumn = column;
+        if (filter.q() != null && fewMatches(filter)) {
+            orderColumn = "(" + column + " + interval '0 s')";
         }
-    }
-
-    private record Page(List<RawJson> items, String lastId, Long lastValue, boolean more) {
-    }
-
-    private Page page(SqlWhere where, String sql, int limit) {
+        if (cursor != null && !cursor.isBlank()) {
+            keyset(where, column, sort, cursors.decode(cursor, queryHash));
+        }
+        String dir = sort.descending() ? " desc" : " asc";
+        String sql = "select t.id, " + view.select(where) + ", (extract(epoch from " + column
+                + ") * 1000000)::bigint from task t" + where.sql() + " order by " + orderColumn + dir + ", t.id" + dir
+                + " limit " + (limit + 1);
         List<RawJson> items = new ArrayList<>(Math.min(limit, 64));
         String lastId = null;
         Long lastValue = null;
@@ -133,58 +107,8 @@ public class TaskQueries {
         } catch (SQLException e) {
             throw failed(e);
         }
-        return new Page(items, lastId, lastValue, more);
-    }
-
-    /**
-     * The first window of a search with many matches, in rows: enough of the newest rows to hold the page
-     * four times over at the estimated density of matches.
-     */
-    private long firstWindow(long estimatedMatches, int limit) {
-        long rows = tableRows();
-        return Math.max(1_000, (limit + 1L) * Math.max(rows, 1) / Math.max(estimatedMatches, 1) * 4);
-    }
-
-    /**
-     * Start of a window: the created_at of the row {@code rows} places after the cursor (or the newest row),
-     * counting deleted rows too (index-only over task_created_idx). A search limited to this range becomes an
-     * intersection of the GIN matches with the range (a BitmapAnd) that reads only matching rows, instead of
-     * an ordered walk that reads every row until a page of matches is found. Null when the window would reach
-     * past the oldest row: then the search is not bounded.
-     */
-    private Instant windowStart(Cursors.Position after, long rows) {
-        String sql = after == null || after.value() == null
-                ? "select t.created_at from task t order by t.created_at desc, t.id desc offset ? limit 1"
-                : "select t.created_at from task t where (t.created_at, t.id) < (timestamptz 'epoch' + ? * "
-                        + "interval '1 microsecond', ?) order by t.created_at desc, t.id desc offset ? limit 1";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            if (after != null && after.value() != null) {
-                ps.setLong(i++, after.value());
-                ps.setString(i++, after.id());
-            }
-            ps.setLong(i, rows);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getObject(1, java.time.OffsetDateTime.class).toInstant() : null;
-            }
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    private volatile long[] tableRows = { 0, 0 };
-
-    /** The planner's row count of the task table, read at most once a minute. */
-    private long tableRows() {
-        long[] cached = tableRows;
-        long now = System.nanoTime();
-        if (cached[1] != 0 && now - cached[1] < 60_000_000_000L) {
-            return cached[0];
-        }
-        long rows = Math.max(0, Long.parseLong(single(new SqlWhere(),
-                "select greatest(reltuples, 0)::bigint from pg_class where oid = 'task'::regclass")));
-        tableRows = new long[] { rows, now == 0 ? 1 : now };
-        return rows;
+        String next = more ? cursors.encode(queryHash, new Cursors.Position(lastValue, lastId)) : null;
+        return new TaskPage(items, next, total, estimate, filter.ids().isEmpty() ? null : missing(filter.ids()));
     }
 
     /** The ids that are not mirrored at all. */
@@ -235,7 +159,7 @@ public class TaskQueries {
      * estimate PostgreSQL takes from the column's most-common-lexeme statistics, is decided by the estimate
      * when it is clearly on one side (a factor of 2); anything else is counted.
      */
-    private Fts fts(TaskFilter filter) {
+    private boolean fewMatches(TaskFilter filter) {
         if (SINGLE_WORD.matcher(filter.q()).matches()) {
             SqlWhere w = SqlWhere.of(filter);
             SqlWhere qOnly = SqlWhere.of(TaskFilter.builder().q(filter.q()).includeDeleted(filter.includeDeleted())
@@ -243,21 +167,14 @@ public class TaskQueries {
             if (w.sql().equals(qOnly.sql())) {
                 long estimated = estimate(w);
                 if (estimated >= 2L * FTS_BITMAP_LIMIT) {
-                    return new Fts(false, estimated);
+                    return false;
                 }
                 if (estimated >= 0 && 2 * estimated < FTS_BITMAP_LIMIT) {
-                    return new Fts(true, estimated);
+                    return true;
                 }
             }
         }
-        return new Fts(matchesAtMost(filter, FTS_BITMAP_LIMIT), -1);
-    }
-
-    /**
-     * How a full-text search runs: {@code few} matches are collected and sorted. {@code estimated} is the
-     * planner's count of matches when a search on one word decided by it (else -1), which sizes the window.
-     */
-    private record Fts(boolean few, long estimated) {
+        return matchesAtMost(filter, FTS_BITMAP_LIMIT);
     }
 
     /** One word of letters or digits: websearch_to_tsquery makes it a single lexeme (or none, a stop word). */

@@ -91,14 +91,15 @@ public class TaskStats {
     /** The stats of one agent from the rollups. */
     TaskStatsView fromRollup(String agentId, ZoneId zone, String bucket) {
         Figures f = new Figures();
-        for (Object[] r : rollup.counts(agentId, zone, bucket)) {
+        StatsRollup.Read read = rollup.read(agentId, zone, bucket);
+        for (Object[] r : read.rows()) {
             // Same layout as the scan's rows, without the agent columns: status, bucket, grouping(bucket), sums.
             f.add((String) r[0], agentId, r[1], false, ((Number) r[2]).intValue() == 0, r, 3);
         }
         if (!f.byStatus.isEmpty()) {
             f.byAgent.put(agentId, new TreeMap<>(f.byStatus));
         }
-        return f.view(zone, bucket, rollup.durations(agentId));
+        return f.view(zone, bucket, read.durations());
     }
 
     /** The stats of any filter by aggregating the matching tasks (the rollups' reference). */

@@ -77,6 +77,9 @@ class StatsRollupTest {
         rollup.fold();
         assertSame(sim, "after a purge, folded");
         assertThat(fx.count("select count(*) from task_rollup where tasks = 0")).as("emptied rows are removed").isZero();
+        TaskFilter unknown = TaskFilter.builder().agentIds(List.of("no-such-agent")).build();
+        assertThat(stats.fromRollup("no-such-agent", ZoneId.of("UTC"), "day"))
+                .isEqualTo(stats.compute(unknown, ZoneId.of("UTC"), "day"));
     }
 
     @Test
@@ -100,6 +103,8 @@ class StatsRollupTest {
         assertThat(StatsRollup.percentile(0.5, 2, "{1,3}")).isEqualTo(2.0);
         assertThat(StatsRollup.percentile(0.95, 11, "{10,20}")).isCloseTo(15.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(StatsRollup.percentile(0.5, 3, "{2,7}")).isEqualTo(2.0);
+        assertThat(StatsRollup.percentile(0.95, 11, "{20,10}")).as("walked from the long end")
+                .isCloseTo(15.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(StatsRollup.percentile(0.5, 0, "{}")).isNull();
     }
 
