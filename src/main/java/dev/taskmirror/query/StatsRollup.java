@@ -60,44 +60,46 @@ public class StatsRollup {
     }
 
     /**
-     * Rows per (status) and (status, bucket), the same columns as the scan's per-status groups, each followed
-     * by the run-time figures: count, average, the two values around p50, around p95, and the maximum. The
-     * count comes from the rollups and the values at the percentiles' positions from task_duration_idx (p95
-     * walked from the long end), in the same statement.
+     * Rows per (status, bucket), each followed by the run-time figures: count, average, the two values around
+     * p50, around p95, and the maximum. The count comes from the rollups and the values at the percentiles'
+     * positions from task_duration_idx (p95 walked from the long end), in the same statement. Days, weeks and
+     * months in UTC are read from the daily rollup.
      */
     @SuppressWarnings("unchecked")
     Read read(String agentId, ZoneId zone, String bucket) {
+        // A table name from this fixed pair, never from the request.
+        String table = !"hour".equals(bucket) && utc(zone) ? "task_rollup_day" : "task_rollup";
         String columns = "status, hour, tasks, prompt_tokens, completion_tokens, total_tokens, result_valid, "
                 + "result_invalid, with_attachments, attachments, attachments_document, attachments_image, "
                 + "attachments_text, attachments_audio, attachments_other, durations, duration_sum";
         String values = "select task_duration_s(t.status, t.started_at, t.finished_at) from task t "
                 + "where t.agent_id = ?1 and t.deleted_at is null "
                 + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null order by 1";
-        String sql = "with r as materialized (select " + columns + " from task_rollup where agent_id = ?1 "
+        // r is read twice (inlined: cheaper than materializing it); p is one row, computed once.
+        String sql = "with r as not materialized (select " + columns + " from " + table + " where agent_id = ?1 "
                 + "union all select " + columns + " from task_rollup_delta where agent_id = ?1), "
-                + "c as (select coalesce(sum(durations), 0) n, coalesce(sum(duration_sum), 0) total from r), "
-                + "p as (select c.n, c.total / nullif(c.n, 0) avg, "
+                + "p as materialized (select c.n, c.total / nullif(c.n, 0) avg, "
                 + "array(" + values + " offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text p50, "
                 + "array(" + values + " desc offset greatest(c.n - 2 - floor(0.95 * greatest(c.n - 1, 0)), 0) "
-                + "limit 2)::text p95, (" + values + " desc limit 1) max from c) "
-                + "select x.status, x.b, grouping(x.b), sum(x.tasks), sum(x.prompt_tokens), "
-                + "sum(x.completion_tokens), sum(x.total_tokens), sum(x.result_valid), sum(x.result_invalid), "
-                + "sum(x.with_attachments), sum(x.attachments), sum(x.attachments_document), "
-                + "sum(x.attachments_image), sum(x.attachments_text), sum(x.attachments_audio), "
-                + "sum(x.attachments_other), p.n, p.avg, p.p50, p.p95, p.max "
-                + "from p left join (select r.*, date_trunc(cast(?2 as text), r.hour, cast(?3 as text)) b from r) x "
-                + "on true group by p.n, p.avg, p.p50, p.p95, p.max, grouping sets ((x.status), (x.status, x.b)) "
-                + "having sum(x.tasks) <> 0 or (x.status is null and grouping(x.b) = 1)";
+                + "limit 2)::text p95, (" + values + " desc limit 1) max from (select coalesce(sum(durations), 0) n, "
+                + "coalesce(sum(duration_sum), 0) total from r) c) "
+                + "select g.*, p.n, p.avg, p.p50, p.p95, p.max from p left join (select x.status, x.b, "
+                + "sum(x.tasks), sum(x.prompt_tokens), sum(x.completion_tokens), sum(x.total_tokens), "
+                + "sum(x.result_valid), sum(x.result_invalid), sum(x.with_attachments), sum(x.attachments), "
+                + "sum(x.attachments_document), sum(x.attachments_image), sum(x.attachments_text), "
+                + "sum(x.attachments_audio), sum(x.attachments_other) from (select r.*, "
+                + "date_trunc(cast(?2 as text), r.hour, cast(?3 as text)) b from r) x group by x.status, x.b "
+                + "having sum(x.tasks) <> 0) g on true";
         List<Object[]> rows = em.createNativeQuery(sql).setParameter(1, agentId).setParameter(2, bucket)
                 .setParameter(3, zone.getId()).getResultList();
         TaskStatsView.Durations durations = new TaskStatsView.Durations(0, null, null, null, null);
         List<Object[]> groups = new java.util.ArrayList<>();
         for (Object[] r : rows) {
-            long n = ((Number) r[16]).longValue();
+            long n = ((Number) r[15]).longValue();
             if (n > 0) {
-                durations = new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, (String) r[18])),
-                        TaskStats.dbl(percentile(0.95, n, (String) r[19])), TaskStats.dbl(r[17]),
-                        TaskStats.dbl(r[20]));
+                durations = new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, (String) r[17])),
+                        TaskStats.dbl(percentile(0.95, n, (String) r[18])), TaskStats.dbl(r[16]),
+                        TaskStats.dbl(r[19]));
             }
             if (r[0] != null) {
                 groups.add(r);
@@ -147,6 +149,11 @@ public class StatsRollup {
     @Transactional
     public long fold() {
         return ((Number) em.createNativeQuery("select task_rollup_fold()").getSingleResult()).longValue();
+    }
+
+    /** A zone that is UTC at every instant (UTC, Etc/UTC, GMT, Z): its days are the daily rollup's days. */
+    static boolean utc(ZoneId zone) {
+        return zone.getRules().isFixedOffset() && zone.getRules().getOffset(Instant.EPOCH).getTotalSeconds() == 0;
     }
 
     /** True if every offset of the zone since 1970 is a whole number of hours. */

@@ -93,8 +93,9 @@ public class TaskStats {
         Figures f = new Figures();
         StatsRollup.Read read = rollup.read(agentId, zone, bucket);
         for (Object[] r : read.rows()) {
-            // Same layout as the scan's rows, without the agent columns: status, bucket, grouping(bucket), sums.
-            f.add((String) r[0], agentId, r[1], false, ((Number) r[2]).intValue() == 0, r, 3);
+            // status, bucket, then the sums: each row counts in its time bucket and in its status's totals.
+            f.add((String) r[0], agentId, r[1], false, true, r, 2);
+            f.add((String) r[0], agentId, null, false, false, r, 2);
         }
         if (!f.byStatus.isEmpty()) {
             f.byAgent.put(agentId, new TreeMap<>(f.byStatus));

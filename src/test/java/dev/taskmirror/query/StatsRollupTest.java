@@ -77,6 +77,8 @@ class StatsRollupTest {
         rollup.fold();
         assertSame(sim, "after a purge, folded");
         assertThat(fx.count("select count(*) from task_rollup where tasks = 0")).as("emptied rows are removed").isZero();
+        assertThat(fx.count("select count(*) from task_rollup_day where tasks = 0")).isZero();
+        assertThat(fx.count("select count(*) from task_rollup_day")).isPositive();
         TaskFilter unknown = TaskFilter.builder().agentIds(List.of("no-such-agent")).build();
         assertThat(stats.fromRollup("no-such-agent", ZoneId.of("UTC"), "day"))
                 .isEqualTo(stats.compute(unknown, ZoneId.of("UTC"), "day"));
