@@ -1,11 +1,17 @@
 package dev.taskmirror.query;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneOffsetTransitionRule;
 import java.time.zone.ZoneRules;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
@@ -55,57 +62,87 @@ public class StatsRollup {
                 && wholeHourZones.computeIfAbsent(zone, StatsRollup::wholeHours);
     }
 
-    /** The figures of one agent read in one statement (one snapshot): grouped rows and run times. */
-    record Read(List<Object[]> rows, TaskStatsView.Durations durations) {
+    /** The sums of one status in one time bucket, in the order of {@link #SUMS}. */
+    record Group(String status, OffsetDateTime bucketStart, long[] sums) {
     }
 
+    /** The figures of one agent read in one statement (one snapshot): sums per status and bucket, run times. */
+    record Read(Collection<Group> groups, TaskStatsView.Durations durations) {
+    }
+
+    /** The summed columns, in the order {@link TaskStats} adds them up. */
+    static final List<String> SUMS = List.of("tasks", "prompt_tokens", "completion_tokens", "total_tokens",
+            "result_valid", "result_invalid", "with_attachments", "attachments", "attachments_document",
+            "attachments_image", "attachments_text", "attachments_audio", "attachments_other");
+    private static final String COLUMNS = "status, hour, " + String.join(", ", SUMS) + ", durations, duration_sum";
+    private static final String VALUES = "select task_duration_s(t.status, t.started_at, t.finished_at) from task t "
+            + "where t.agent_id = ? and t.deleted_at is null "
+            + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null order by 1";
+
     /**
-     * Rows per (status, bucket), each followed by the run-time figures: count, average, the two values around
-     * p50, around p95, and the maximum. The count comes from the rollups and the values at the percentiles'
-     * positions from task_duration_idx (p95 walked from the long end), in the same statement. Days, weeks and
-     * months in UTC are read from the daily rollup.
+     * One statement: the rollup rows and the pending deltas of the agent with their bucket, each followed by the
+     * run-time figures (count, average, the two values around p50, around p95, the maximum; the count from the
+     * rollups, the values at the percentiles' positions from task_duration_idx, p95 walked from the long end).
+     * Rows of the same status and bucket (hours of one day, a delta and its rollup row) are added up here, in
+     * longs: cheaper than grouping in numeric in the database. Days, weeks and months in UTC are read from the
+     * daily rollup.
      */
-    @SuppressWarnings("unchecked")
     Read read(String agentId, ZoneId zone, String bucket) {
         // A table name from this fixed pair, never from the request.
         String table = !"hour".equals(bucket) && utc(zone) ? "task_rollup_day" : "task_rollup";
-        String columns = "status, hour, tasks, prompt_tokens, completion_tokens, total_tokens, result_valid, "
-                + "result_invalid, with_attachments, attachments, attachments_document, attachments_image, "
-                + "attachments_text, attachments_audio, attachments_other, durations, duration_sum";
-        String values = "select task_duration_s(t.status, t.started_at, t.finished_at) from task t "
-                + "where t.agent_id = ?1 and t.deleted_at is null "
-                + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null order by 1";
         // r is read twice (inlined: cheaper than materializing it); p is one row, computed once.
-        String sql = "with r as not materialized (select " + columns + " from " + table + " where agent_id = ?1 "
-                + "union all select " + columns + " from task_rollup_delta where agent_id = ?1), "
+        String sql = "with r as not materialized (select " + COLUMNS + " from " + table + " where agent_id = ? "
+                + "union all select " + COLUMNS + " from task_rollup_delta where agent_id = ?), "
                 + "p as materialized (select c.n, c.total / nullif(c.n, 0) avg, "
-                + "array(" + values + " offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text p50, "
-                + "array(" + values + " desc offset greatest(c.n - 2 - floor(0.95 * greatest(c.n - 1, 0)), 0) "
-                + "limit 2)::text p95, (" + values + " desc limit 1) max from (select coalesce(sum(durations), 0) n, "
+                + "array(" + VALUES + " offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text p50, "
+                + "array(" + VALUES + " desc offset greatest(c.n - 2 - floor(0.95 * greatest(c.n - 1, 0)), 0) "
+                + "limit 2)::text p95, (" + VALUES + " desc limit 1) max from (select coalesce(sum(durations), 0) n, "
                 + "coalesce(sum(duration_sum), 0) total from r) c) "
-                + "select g.*, p.n, p.avg, p.p50, p.p95, p.max from p left join (select x.status, x.b, "
-                + "sum(x.tasks), sum(x.prompt_tokens), sum(x.completion_tokens), sum(x.total_tokens), "
-                + "sum(x.result_valid), sum(x.result_invalid), sum(x.with_attachments), sum(x.attachments), "
-                + "sum(x.attachments_document), sum(x.attachments_image), sum(x.attachments_text), "
-                + "sum(x.attachments_audio), sum(x.attachments_other) from (select r.*, "
-                + "date_trunc(cast(?2 as text), r.hour, cast(?3 as text)) b from r) x group by x.status, x.b "
-                + "having sum(x.tasks) <> 0) g on true";
-        List<Object[]> rows = em.createNativeQuery(sql).setParameter(1, agentId).setParameter(2, bucket)
-                .setParameter(3, zone.getId()).getResultList();
-        TaskStatsView.Durations durations = new TaskStatsView.Durations(0, null, null, null, null);
-        List<Object[]> groups = new java.util.ArrayList<>();
-        for (Object[] r : rows) {
-            long n = ((Number) r[15]).longValue();
-            if (n > 0) {
-                durations = new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, (String) r[17])),
-                        TaskStats.dbl(percentile(0.95, n, (String) r[18])), TaskStats.dbl(r[16]),
-                        TaskStats.dbl(r[19]));
+                + "select r.status, date_trunc(cast(? as text), r.hour, cast(? as text)), "
+                + String.join(", ", SUMS.stream().map(c -> "r." + c).toList())
+                + ", p.n, p.avg, p.p50, p.p95, p.max from p left join r on true";
+        Session session = em.unwrap(Session.class);
+        return session.doReturningWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 1; i <= 5; i++) {
+                    ps.setString(i, agentId);
+                }
+                ps.setString(6, bucket);
+                ps.setString(7, zone.getId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return read(rs);
+                }
             }
-            if (r[0] != null) {
-                groups.add(r);
+        });
+    }
+
+    private static Read read(ResultSet rs) throws SQLException {
+        TaskStatsView.Durations durations = null;
+        Map<Object, Group> groups = new LinkedHashMap<>();
+        int p = 3 + SUMS.size();
+        while (rs.next()) {
+            if (durations == null) {
+                // The run-time figures, repeated on every row (and alone on a row when the agent has none).
+                long n = rs.getLong(p);
+                durations = n == 0 ? new TaskStatsView.Durations(0, null, null, null, null)
+                        : new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, rs.getString(p + 2))),
+                                TaskStats.dbl(percentile(0.95, n, rs.getString(p + 3))),
+                                TaskStats.dbl(rs.getBigDecimal(p + 1)), TaskStats.dbl(rs.getBigDecimal(p + 4)));
+            }
+            String status = rs.getString(1);
+            if (status == null) {
+                continue;
+            }
+            OffsetDateTime start = rs.getObject(2, OffsetDateTime.class);
+            Group g = groups.computeIfAbsent(List.of(status, start), k -> new Group(status, start,
+                    new long[SUMS.size()]));
+            for (int i = 0; i < SUMS.size(); i++) {
+                g.sums[i] += rs.getLong(3 + i);
             }
         }
-        return new Read(groups, durations);
+        // A bucket whose tasks all went (deltas cancelling the rollup row) is not a bucket.
+        groups.values().removeIf(g -> g.sums[0] == 0);
+        return new Read(groups.values(), durations);
     }
 
     /**

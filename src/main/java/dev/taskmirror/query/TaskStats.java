@@ -92,10 +92,10 @@ public class TaskStats {
     TaskStatsView fromRollup(String agentId, ZoneId zone, String bucket) {
         Figures f = new Figures();
         StatsRollup.Read read = rollup.read(agentId, zone, bucket);
-        for (Object[] r : read.rows()) {
-            // status, bucket, then the sums: each row counts in its time bucket and in its status's totals.
-            f.add((String) r[0], agentId, r[1], false, true, r, 2);
-            f.add((String) r[0], agentId, null, false, false, r, 2);
+        for (StatsRollup.Group g : read.groups()) {
+            // Each group counts in its time bucket and in its status's totals.
+            f.add(g.status(), agentId, g.bucketStart(), false, true, g.sums());
+            f.add(g.status(), agentId, null, false, false, g.sums());
         }
         if (!f.byStatus.isEmpty()) {
             f.byAgent.put(agentId, new TreeMap<>(f.byStatus));
@@ -130,7 +130,11 @@ public class TaskStats {
         Figures f = new Figures();
         for (Object[] r : rows) {
             boolean agentGrouped = ((Number) r[3]).intValue() == 0;
-            f.add((String) r[0], (String) r[1], r[2], agentGrouped, ((Number) r[4]).intValue() == 0, r, 5);
+            long[] sums = new long[StatsRollup.SUMS.size()];
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = ((Number) r[5 + i]).longValue();
+            }
+            f.add((String) r[0], (String) r[1], toOffset(r[2]), agentGrouped, ((Number) r[4]).intValue() == 0, sums);
         }
         return f.view(zone, bucket, durations(filter));
     }
@@ -150,29 +154,29 @@ public class TaskStats {
         }
 
         /**
-         * One row: {@code r[at]} is the count, followed by prompt, completion and total tokens, valid and
-         * invalid results, tasks with files, files, and files per category. A per-status row (neither agent
-         * nor time grouped) covers every matching task of that status.
+         * One group: {@code sums} holds the count, then prompt, completion and total tokens, valid and invalid
+         * results, tasks with files, files, and files per category ({@link StatsRollup#SUMS}). A per-status group
+         * (neither agent nor time grouped) covers every matching task of that status.
          */
-        void add(String status, String agent, Object bucketStart, boolean agentGrouped, boolean timeGrouped,
-                Object[] r, int at) {
-            long count = ((Number) r[at]).longValue();
+        void add(String status, String agent, OffsetDateTime bucketStart, boolean agentGrouped, boolean timeGrouped,
+                long[] sums) {
+            long count = sums[0];
             if (agentGrouped) {
                 byAgent.computeIfAbsent(agent, k -> new TreeMap<>()).merge(status, count, Long::sum);
             } else if (timeGrouped) {
-                byTime.computeIfAbsent(toOffset(bucketStart), k -> new TreeMap<>()).merge(status, count, Long::sum);
+                byTime.computeIfAbsent(bucketStart, k -> new TreeMap<>()).merge(status, count, Long::sum);
             } else {
                 byStatus.merge(status, count, Long::sum);
                 total += count;
-                prompt += ((Number) r[at + 1]).longValue();
-                completion += ((Number) r[at + 2]).longValue();
-                tokens += ((Number) r[at + 3]).longValue();
-                valid += ((Number) r[at + 4]).longValue();
-                invalid += ((Number) r[at + 5]).longValue();
-                withFiles += ((Number) r[at + 6]).longValue();
-                files += ((Number) r[at + 7]).longValue();
+                prompt += sums[1];
+                completion += sums[2];
+                tokens += sums[3];
+                valid += sums[4];
+                invalid += sums[5];
+                withFiles += sums[6];
+                files += sums[7];
                 for (AttachmentCategory c : AttachmentCategory.values()) {
-                    byCategory.merge(c.wire(), ((Number) r[at + 8 + c.ordinal()]).longValue(), Long::sum);
+                    byCategory.merge(c.wire(), sums[8 + c.ordinal()], Long::sum);
                 }
             }
         }
@@ -223,6 +227,9 @@ public class TaskStats {
     }
 
     private static OffsetDateTime toOffset(Object o) {
+        if (o == null) {
+            return null;
+        }
         if (o instanceof OffsetDateTime odt) {
             return odt;
         }
