@@ -66,6 +66,11 @@ if $BUILD || [ ! -f "$WORK/app/quarkus-run.jar" ] || [ ! -d "$WORK/sim-classes" 
   ./mvnw -B -q -ntp compile dependency:build-classpath -Dmdep.outputFile="$WORK/simulator.classpath" \
     -Dmdep.includeScope=runtime >&2
   rm -rf "$WORK/sim-classes" && cp -a target/classes "$WORK/sim-classes"
+  # The class data sharing archive as the JVM image writes it (src/main/docker/Dockerfile.jvm): this JDK,
+  # the jar's absolute path as the service is started.
+  rm -f "$WORK/app/app-cds.jsa"
+  java -XX:ArchiveClassesAtExit="$PWD/$WORK/app/app-cds.jsa" -Dquarkus.appcds.generate=true \
+    -jar "$PWD/$WORK/app/quarkus-run.jar" >"$WORK/appcds.log" 2>&1
 fi
 rm -rf "$WORK/tool" && mkdir -p "$WORK/tool"
 javac -nowarn -d "$WORK/tool" -cp "$WORK/app/lib/main/*" bench/tool/bench/*.java
@@ -89,7 +94,7 @@ COMMIT=${BENCH_COMMIT:-$COMMIT}
 # JVM options: those the JVM image's run-java.sh adds by default (heap 80 % of the container memory,
 # ParallelGC with its heap-free ratios), then what src/main/docker/Dockerfile.jvm appends (JAVA_OPTS_APPEND),
 # with MaxRAM standing in for the pod's 768Mi memory limit.
-JVM_OPTS=${BENCH_JVM_OPTS:-"-XX:MaxRAM=768m -XX:MaxRAMPercentage=80.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"}
+JVM_OPTS=${BENCH_JVM_OPTS:-"-XX:MaxRAM=768m -XX:MaxRAMPercentage=80.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=$PWD/$WORK/app/app-cds.jsa -XX:InitialRAMPercentage=8 -XX:MetaspaceSize=128m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"}
 
 exec java -Xmx1g -cp "$WORK/tool:$WORK/app/lib/main/*" bench.Bench --mode="$MODE" --n="$N" --m="$M" \
   --duration="$DURATION" --warmup="$WARMUP" --freshness-samples="$SAMPLES" --db="$DB" \

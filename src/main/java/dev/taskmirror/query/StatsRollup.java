@@ -10,7 +10,7 @@ import java.time.ZoneOffset;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneOffsetTransitionRule;
 import java.time.zone.ZoneRules;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,12 +62,15 @@ public class StatsRollup {
                 && wholeHourZones.computeIfAbsent(zone, StatsRollup::wholeHours);
     }
 
-    /** The sums of one status in one time bucket, in the order of {@link #SUMS}. */
-    record Group(String status, OffsetDateTime bucketStart, long[] sums) {
+    /** The tasks of one status created in one time bucket (a bucket may come in several parts). */
+    record Bucketed(String status, OffsetDateTime start, long tasks) {
     }
 
-    /** The figures of one agent read in one statement (one snapshot): sums per status and bucket, run times. */
-    record Read(Collection<Group> groups, TaskStatsView.Durations durations) {
+    /**
+     * The figures of one agent read in one statement (one snapshot): the sums per status, in the order of
+     * {@link #SUMS}; the tasks per status and time bucket; the run times.
+     */
+    record Read(Map<String, long[]> byStatus, List<Bucketed> buckets, TaskStatsView.Durations durations) {
     }
 
     /** The summed columns, in the order {@link TaskStats} adds them up. */
@@ -80,27 +83,30 @@ public class StatsRollup {
             + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null order by 1";
 
     /**
-     * One statement: the rollup rows and the pending deltas of the agent with their bucket, each followed by the
-     * run-time figures (count, average, the two values around p50, around p95, the maximum; the count from the
-     * rollups, the values at the percentiles' positions from task_duration_idx, p95 walked from the long end).
-     * Rows of the same status and bucket (hours of one day, a delta and its rollup row) are added up here, in
-     * longs: cheaper than grouping in numeric in the database. Days, weeks and months in UTC are read from the
-     * daily rollup.
+     * One statement, two kinds of rows. Per status (bucket null): the sums of the status, and on each of these
+     * rows the run-time figures (count, average, the two values around p50, around p95, the maximum; the count
+     * from the rollups, the values at the percentiles' positions from task_duration_idx, p95 walked from the
+     * long end); an agent without tasks gets one such row with a null status. Then per rollup row and pending
+     * delta: status, bucket and tasks only, added up per bucket by the caller (in longs; grouping hundreds of
+     * buckets in numeric in the database cost more than the rest of the statement). Days, weeks and months in
+     * UTC are read from the daily rollup.
      */
     Read read(String agentId, ZoneId zone, String bucket) {
         // A table name from this fixed pair, never from the request.
         String table = !"hour".equals(bucket) && utc(zone) ? "task_rollup_day" : "task_rollup";
-        // r is read twice (inlined: cheaper than materializing it); p is one row, computed once.
+        // r is read three times (inlined: cheaper than materializing it); p is one row, computed once.
         String sql = "with r as not materialized (select " + COLUMNS + " from " + table + " where agent_id = ? "
                 + "union all select " + COLUMNS + " from task_rollup_delta where agent_id = ?), "
                 + "p as materialized (select c.n, c.total / nullif(c.n, 0) avg, "
                 + "array(" + VALUES + " offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text p50, "
                 + "array(" + VALUES + " desc offset greatest(c.n - 2 - floor(0.95 * greatest(c.n - 1, 0)), 0) "
                 + "limit 2)::text p95, (" + VALUES + " desc limit 1) max from (select coalesce(sum(durations), 0) n, "
-                + "coalesce(sum(duration_sum), 0) total from r) c) "
-                + "select r.status, date_trunc(cast(? as text), r.hour, cast(? as text)), "
-                + String.join(", ", SUMS.stream().map(c -> "r." + c).toList())
-                + ", p.n, p.avg, p.p50, p.p95, p.max from p left join r on true";
+                + "coalesce(sum(duration_sum), 0) total from r) c), "
+                + "s as (select status, " + String.join(", ", SUMS.stream().map(c -> "sum(" + c + ")::bigint").toList())
+                + " from r group by status having sum(tasks) <> 0) "
+                + "select s.*, null::timestamptz, p.n, p.avg, p.p50, p.p95, p.max from p left join s on true "
+                + "union all select r.status, r.tasks" + ", null".repeat(SUMS.size() - 1)
+                + ", date_trunc(cast(? as text), r.hour, cast(? as text)), null, null, null, null, null from r";
         Session session = em.unwrap(Session.class);
         return session.doReturningWork(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -117,32 +123,32 @@ public class StatsRollup {
     }
 
     private static Read read(ResultSet rs) throws SQLException {
-        TaskStatsView.Durations durations = null;
-        Map<Object, Group> groups = new LinkedHashMap<>();
-        int p = 3 + SUMS.size();
+        TaskStatsView.Durations durations = new TaskStatsView.Durations(0, null, null, null, null);
+        Map<String, long[]> byStatus = new LinkedHashMap<>();
+        List<Bucketed> buckets = new ArrayList<>();
+        int b = 2 + SUMS.size();
         while (rs.next()) {
-            if (durations == null) {
-                // The run-time figures, repeated on every row (and alone on a row when the agent has none).
-                long n = rs.getLong(p);
-                durations = n == 0 ? new TaskStatsView.Durations(0, null, null, null, null)
-                        : new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, rs.getString(p + 2))),
-                                TaskStats.dbl(percentile(0.95, n, rs.getString(p + 3))),
-                                TaskStats.dbl(rs.getBigDecimal(p + 1)), TaskStats.dbl(rs.getBigDecimal(p + 4)));
-            }
             String status = rs.getString(1);
-            if (status == null) {
+            OffsetDateTime start = rs.getObject(b, OffsetDateTime.class);
+            if (start != null) {
+                buckets.add(new Bucketed(status, start, rs.getLong(2)));
                 continue;
             }
-            OffsetDateTime start = rs.getObject(2, OffsetDateTime.class);
-            Group g = groups.computeIfAbsent(List.of(status, start), k -> new Group(status, start,
-                    new long[SUMS.size()]));
-            for (int i = 0; i < SUMS.size(); i++) {
-                g.sums[i] += rs.getLong(3 + i);
+            long n = rs.getLong(b + 1);
+            if (n > 0) {
+                durations = new TaskStatsView.Durations(n, TaskStats.dbl(percentile(0.5, n, rs.getString(b + 3))),
+                        TaskStats.dbl(percentile(0.95, n, rs.getString(b + 4))),
+                        TaskStats.dbl(rs.getBigDecimal(b + 2)), TaskStats.dbl(rs.getBigDecimal(b + 5)));
+            }
+            if (status != null) {
+                long[] sums = new long[SUMS.size()];
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] = rs.getLong(2 + i);
+                }
+                byStatus.put(status, sums);
             }
         }
-        // A bucket whose tasks all went (deltas cancelling the rollup row) is not a bucket.
-        groups.values().removeIf(g -> g.sums[0] == 0);
-        return new Read(groups.values(), durations);
+        return new Read(byStatus, buckets, durations);
     }
 
     /**

@@ -92,11 +92,13 @@ public class TaskStats {
     TaskStatsView fromRollup(String agentId, ZoneId zone, String bucket) {
         Figures f = new Figures();
         StatsRollup.Read read = rollup.read(agentId, zone, bucket);
-        for (StatsRollup.Group g : read.groups()) {
-            // Each group counts in its time bucket and in its status's totals.
-            f.add(g.status(), agentId, g.bucketStart(), false, true, g.sums());
-            f.add(g.status(), agentId, null, false, false, g.sums());
+        read.byStatus().forEach((status, sums) -> f.add(status, agentId, null, false, false, sums));
+        for (StatsRollup.Bucketed b : read.buckets()) {
+            f.byTime.computeIfAbsent(b.start(), k -> new TreeMap<>()).merge(b.status(), b.tasks(), Long::sum);
         }
+        // A bucket or status whose tasks all went (pending deltas cancelling rollup rows) is not shown.
+        f.byTime.values().forEach(m -> m.values().removeIf(n -> n == 0));
+        f.byTime.values().removeIf(Map::isEmpty);
         if (!f.byStatus.isEmpty()) {
             f.byAgent.put(agentId, new TreeMap<>(f.byStatus));
         }
