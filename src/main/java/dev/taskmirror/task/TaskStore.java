@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.StatelessSession;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,12 +39,12 @@ public class TaskStore {
     private static final Logger LOG = Logger.getLogger(TaskStore.class);
 
     private final EntityManager em;
-    private final StatelessSession inserts;
+    private final TaskInserts inserts;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final CrashPoints crashPoints;
 
-    TaskStore(EntityManager em, StatelessSession inserts, ObjectMapper mapper, MeterRegistry registry,
+    TaskStore(EntityManager em, TaskInserts inserts, ObjectMapper mapper, MeterRegistry registry,
             CrashPoints crashPoints) {
         this.em = em;
         this.inserts = inserts;
@@ -60,8 +59,8 @@ public class TaskStore {
             return ApplyResult.EMPTY;
         }
         Map<String, TaskRecord> existing = load(observations.stream().map(RemoteObservation::id).toList());
-        // New tasks (most of a backfill) are inserted in JDBC batches through a stateless session, in this
-        // transaction: no persistence-context snapshots or dirty checks for rows that are only inserted.
+        // New tasks (most of a backfill) are inserted in JDBC batches in this transaction (TaskInserts): no
+        // persistence-context snapshots or dirty checks for rows that are only inserted.
         List<TaskRecord> pending = new ArrayList<>();
         Set<String> written = new HashSet<>();
         int inserted = 0, updated = 0, unchanged = 0, stale = 0;
@@ -108,7 +107,7 @@ public class TaskStore {
         if (pending.isEmpty()) {
             return;
         }
-        inserts.insertMultiple(pending);
+        inserts.insert(pending);
         pending.forEach(r -> written.add(r.id));
         pending.clear();
     }
