@@ -34,6 +34,16 @@ public interface QueryConfig {
     @WithDefault("30d")
     java.time.Duration tombstoneRetention();
 
+    /**
+     * List and stats queries running at once; more wait in arrival order ({@link QueryGate}). Default: twice
+     * the processors the JVM sees (the pod's CPU limit).
+     */
+    java.util.OptionalInt queryConcurrency();
+
+    /** Longest wait for a query slot before answering 503. */
+    @WithDefault("10s")
+    java.time.Duration queryQueueTimeout();
+
     /** Interval of SSE heartbeat comments on {@code /tasks/stream}. */
     @WithDefault("15s")
     java.time.Duration heartbeat();

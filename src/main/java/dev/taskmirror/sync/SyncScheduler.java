@@ -2,6 +2,8 @@ package dev.taskmirror.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +29,8 @@ import io.quarkus.scheduler.Scheduled;
 
 /**
  * Decides every tick which scopes are due and runs their cycles on a small pool, never two cycles of one
- * scope at once. Failing scopes back off exponentially (with jitter) up to {@code mirror.sync.max-backoff}.
+ * scope at once; fast cycles go first and always keep a slot ({@link #choose}). Failing scopes back off
+ * exponentially (with jitter) up to {@code mirror.sync.max-backoff}.
  */
 @ApplicationScoped
 public class SyncScheduler {
@@ -41,6 +44,8 @@ public class SyncScheduler {
     private final InstanceId instance;
     private final ExecutorService pool;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** The running full and reconciliation cycles (a subset of {@link #running}). */
+    private final Set<String> runningHeavy = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> backoffUntil = new ConcurrentHashMap<>();
     private volatile boolean initialised;
 
@@ -83,10 +88,8 @@ public class SyncScheduler {
         Map<String, SyncScopeRecord> records = state.all().stream()
                 .collect(Collectors.toMap(r -> r.scope, Function.identity()));
         Instant now = Instant.now();
+        List<Start> due = new ArrayList<>();
         for (SyncScope scope : all) {
-            if (running.size() >= Math.max(1, config.scopeConcurrency())) {
-                return;
-            }
             if (running.contains(scope.key())) {
                 continue;
             }
@@ -100,12 +103,48 @@ public class SyncScheduler {
                 continue;
             }
             CycleKind kind = due(r, now);
-            if (kind == null) {
-                continue;
+            if (kind != null) {
+                due.add(new Start(scope, kind));
             }
-            running.add(scope.key());
-            pool.submit(() -> run(scope, kind));
         }
+        for (Start start : choose(due, Math.max(1, config.scopeConcurrency()), running.size(), runningHeavy.size())) {
+            running.add(start.scope().key());
+            if (start.kind() != CycleKind.HOT) {
+                runningHeavy.add(start.scope().key());
+            }
+            pool.submit(() -> run(start.scope(), start.kind()));
+        }
+    }
+
+    /** A due cycle: its scope and kind. */
+    record Start(SyncScope scope, CycleKind kind) {
+    }
+
+    /**
+     * Which due cycles to start in the free slots. Fast cycles first: the freshness of unfinished tasks depends
+     * on them, and they are short. Full and reconciliation cycles take at most all slots but one, so that a burst
+     * of them (after a backfill every agent's full cycle falls due at the same tick) never holds every slot
+     * while fast cycles wait their turn.
+     */
+    static List<Start> choose(List<Start> due, int slots, int running, int heavyRunning) {
+        List<Start> ordered = new ArrayList<>(due);
+        ordered.sort(Comparator.comparing(s -> s.kind() != CycleKind.HOT)); // stable: config order otherwise
+        int heavyLimit = slots == 1 ? 1 : slots - 1;
+        int heavy = heavyRunning;
+        List<Start> out = new ArrayList<>();
+        for (Start s : ordered) {
+            if (running + out.size() >= slots) {
+                break;
+            }
+            if (s.kind() != CycleKind.HOT) {
+                if (heavy >= heavyLimit) {
+                    continue;
+                }
+                heavy++;
+            }
+            out.add(s);
+        }
+        return out;
     }
 
     private void run(SyncScope scope, CycleKind kind) {
@@ -126,6 +165,7 @@ public class SyncScheduler {
             long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
             backoffUntil.put(scope.key(), Instant.now().plusMillis(delay));
         } finally {
+            runningHeavy.remove(scope.key());
             running.remove(scope.key());
         }
     }

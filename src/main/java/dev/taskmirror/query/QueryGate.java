@@ -1,0 +1,53 @@
+package dev.taskmirror.query;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.taskmirror.common.ApiProblem;
+
+/**
+ * Bounds how many list and stats queries run at once; the others wait their turn in arrival order. These
+ * requests are CPU work in the JVM and in PostgreSQL on the same few cores: with every request in flight at
+ * once (8 connections on 2 cores in the benchmark) each is preempted many times and the slowest wait several
+ * times the median, while a few at a time finish as fast and in order (p99 of the stats of one agent 54 ms
+ * instead of 86 ms at the same throughput; docs/benchmarks.md). Exports, long polls and single-task reads are
+ * not gated.
+ */
+@ApplicationScoped
+public class QueryGate {
+
+    private final Semaphore permits;
+    private final long queueMillis;
+
+    QueryGate(QueryConfig config) {
+        this(config.queryConcurrency().orElse(2 * Runtime.getRuntime().availableProcessors()),
+                config.queryQueueTimeout().toMillis());
+    }
+
+    QueryGate(int slots, long queueMillis) {
+        this.permits = new Semaphore(Math.max(1, slots), true);
+        this.queueMillis = queueMillis;
+    }
+
+    public <T> T run(Supplier<T> query) {
+        boolean acquired;
+        try {
+            acquired = permits.tryAcquire(queueMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            throw new ApiProblem(503, "busy", "Too many queries",
+                    "Every query slot stayed busy for " + queueMillis + " ms; retry shortly");
+        }
+        try {
+            return query.get();
+        } finally {
+            permits.release();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.taskmirror.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.taskmirror.sync.SyncScheduler.Start;
+
+/** Which due cycles a tick starts: fast cycles first, and never every slot for full or reconciliation cycles. */
+class SyncSchedulerChooseTest {
+
+    @Test
+    void aBurstOfFullCyclesLeavesASlotForFastCycles() {
+        List<Start> due = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            due.add(start("full-" + i, CycleKind.FULL));
+        }
+        due.add(start("hot-1", CycleKind.HOT));
+        due.add(start("hot-2", CycleKind.HOT));
+
+        assertThat(names(SyncScheduler.choose(due, 4, 0, 0))).containsExactly("hot-1", "hot-2", "full-0", "full-1");
+        // Three full cycles already running: the last slot is for fast cycles only.
+        assertThat(names(SyncScheduler.choose(due.subList(3, 10), 4, 3, 3))).isEmpty();
+        assertThat(names(SyncScheduler.choose(due.subList(3, 12), 4, 3, 3))).containsExactly("hot-1");
+        // Only full cycles due: all slots but one.
+        assertThat(names(SyncScheduler.choose(due.subList(0, 10), 4, 0, 0)))
+                .containsExactly("full-0", "full-1", "full-2");
+        // Fast cycles running do not count against full ones.
+        assertThat(names(SyncScheduler.choose(due.subList(0, 10), 4, 1, 0)))
+                .containsExactly("full-0", "full-1", "full-2");
+    }
+
+    @Test
+    void reconciliationCountsAsAFullCycleAndOneSlotStillRunsEverything() {
+        List<Start> due = List.of(start("a", CycleKind.RECONCILE), start("b", CycleKind.FULL),
+                start("c", CycleKind.HOT));
+        assertThat(names(SyncScheduler.choose(due, 2, 0, 0))).containsExactly("c", "a");
+        assertThat(names(SyncScheduler.choose(due, 1, 0, 0))).containsExactly("c");
+        assertThat(names(SyncScheduler.choose(due.subList(0, 2), 1, 0, 0))).containsExactly("a");
+        assertThat(names(SyncScheduler.choose(due, 1, 1, 1))).isEmpty();
+    }
+
+    private static Start start(String agent, CycleKind kind) {
+        return new Start(SyncScope.agent(agent), kind);
+    }
+
+    private static List<String> names(List<Start> starts) {
+        return starts.stream().map(s -> s.scope().refId()).toList();
+    }
+}
