@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.taskmirror.common.ApiProblem;
 
@@ -22,6 +23,7 @@ public class QueryGate {
     private final Semaphore permits;
     private final long queueMillis;
 
+    @Inject
     QueryGate(QueryConfig config) {
         this(config.queryConcurrency().orElse(2 * Runtime.getRuntime().availableProcessors()),
                 config.queryQueueTimeout().toMillis());
