@@ -2,6 +2,7 @@ package dev.taskmirror.api;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,9 +33,11 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.taskmirror.common.ApiProblem;
 import dev.taskmirror.common.RawJson;
 import dev.taskmirror.query.QueryConfig;
+import dev.taskmirror.query.QueryGate;
 import dev.taskmirror.query.ServedTask;
 import dev.taskmirror.query.SortSpec;
 import dev.taskmirror.query.TaskExporter;
+import dev.taskmirror.query.TaskFilter;
 import dev.taskmirror.query.TaskPage;
 import dev.taskmirror.query.TaskQueries;
 import dev.taskmirror.query.TaskStats;
@@ -66,9 +69,10 @@ public class TaskResource {
     private final SyncEngine sync;
     private final Conditional conditional;
     private final QueryConfig config;
+    private final QueryGate gate;
 
     TaskResource(TaskQueries queries, TaskStats stats, TaskExporter exporter, TaskWaiters waiters, TaskSaves saves,
-            SyncEngine sync, Conditional conditional, QueryConfig config) {
+            SyncEngine sync, Conditional conditional, QueryConfig config, QueryGate gate) {
         this.queries = queries;
         this.stats = stats;
         this.exporter = exporter;
@@ -77,6 +81,7 @@ public class TaskResource {
         this.sync = sync;
         this.conditional = conditional;
         this.config = config;
+        this.gate = gate;
     }
 
     @GET
@@ -96,10 +101,14 @@ public class TaskResource {
             @Parameter(description = "Only these top-level fields (comma-separated; id always included)", example = "id,status,title,updated_at") @RestQuery String fields,
             @Parameter(description = "Add total (exact up to 10000, else total_is_estimate=true)", example = "true") @RestQuery("include_total") String includeTotal,
             @RestHeader("If-None-Match") String ifNoneMatch) {
-        TaskPage page = queries.list(params.toFilter(), SortSpec.parse(sort), TaskView.parse(view, fields),
-                Params.limit(limit, config.defaultLimit(), config.maxLimit()), cursor,
-                Params.bool("include_total", includeTotal));
-        return conditional.json(page, ifNoneMatch, Conditional.REVALIDATE);
+        TaskFilter filter = params.toFilter();
+        SortSpec order = SortSpec.parse(sort);
+        TaskView shape = TaskView.parse(view, fields);
+        int size = Params.limit(limit, config.defaultLimit(), config.maxLimit());
+        boolean total = Params.bool("include_total", includeTotal);
+        // The query and the response body in one slot: both are CPU work on the same cores.
+        return gate.run(() -> conditional.json(queries.list(filter, order, shape, size, cursor, total), ifNoneMatch,
+                Conditional.REVALIDATE));
     }
 
     @GET
@@ -142,9 +151,12 @@ public class TaskResource {
             @Parameter(description = "IANA time zone of the time buckets (default UTC)", example = "Europe/Berlin") @RestQuery String tz,
             @Parameter(description = "hour, day (default), week or month", example = "day") @RestQuery String bucket,
             @RestHeader("If-None-Match") String ifNoneMatch) {
-        TaskStatsView view = stats.stats(params.toFilter(), TaskStats.zone(tz), TaskStats.bucket(bucket));
+        TaskFilter filter = params.toFilter();
+        ZoneId zone = TaskStats.zone(tz);
+        String size = TaskStats.bucket(bucket);
         long maxAge = Math.max(0, config.statsCacheTtl().toSeconds());
-        return conditional.json(view, ifNoneMatch, maxAge > 0 ? "max-age=" + maxAge : Conditional.REVALIDATE);
+        return gate.run(() -> conditional.json(stats.stats(filter, zone, size), ifNoneMatch,
+                maxAge > 0 ? "max-age=" + maxAge : Conditional.REVALIDATE));
     }
 
     @GET

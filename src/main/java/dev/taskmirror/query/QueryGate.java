@@ -10,12 +10,12 @@ import jakarta.inject.Inject;
 import dev.taskmirror.common.ApiProblem;
 
 /**
- * Bounds how many list and stats queries run at once; the others wait their turn in arrival order. These
- * requests are CPU work in the JVM and in PostgreSQL on the same few cores: with every request in flight at
- * once (8 connections on 2 cores in the benchmark) each is preempted many times and the slowest wait several
- * times the median, while a few at a time finish as fast and in order (p99 of the stats of one agent 54 ms
- * instead of 86 ms at the same throughput; docs/benchmarks.md). Exports, long polls and single-task reads are
- * not gated.
+ * Bounds how many list and stats requests are computed at once (query and response body); the others wait
+ * their turn in arrival order. This is CPU work in the JVM and in PostgreSQL on the same few cores: with every
+ * request in flight at once (8 connections on 2 cores in the benchmark) each is preempted many times and the
+ * slowest wait several times the median, while a few at a time finish in order. Stats of one agent, same
+ * machine and load: p99 87-182 ms ungated, 53-62 ms with 4 slots, 32-40 ms with 2 (at 20 % less throughput);
+ * docs/benchmarks.md. Exports, long polls and single-task reads are not gated.
  */
 @ApplicationScoped
 public class QueryGate {

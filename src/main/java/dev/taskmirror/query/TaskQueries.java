@@ -40,13 +40,11 @@ public class TaskQueries {
     private final AgroalDataSource dataSource;
     private final Cursors cursors;
     private final ObjectMapper mapper;
-    private final QueryGate gate;
 
-    TaskQueries(AgroalDataSource dataSource, Cursors cursors, ObjectMapper mapper, QueryGate gate) {
+    TaskQueries(AgroalDataSource dataSource, Cursors cursors, ObjectMapper mapper) {
         this.dataSource = dataSource;
         this.cursors = cursors;
         this.mapper = mapper;
-        this.gate = gate;
     }
 
     public Optional<ServedTask> get(String id) {
@@ -64,13 +62,7 @@ public class TaskQueries {
         }
     }
 
-    /** One page of tasks, in a query slot ({@link QueryGate}). */
     public TaskPage list(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
-            boolean includeTotal) {
-        return gate.run(() -> page(filter, sort, view, limit, cursor, includeTotal));
-    }
-
-    private TaskPage page(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
             boolean includeTotal) {
         String queryHash = filter.hash(sort.field() + (sort.descending() ? ":desc" : ":asc"));
         SqlWhere where = SqlWhere.of(filter);

@@ -38,14 +38,12 @@ public class TaskStats {
     private final EntityManager em;
     private final QueryConfig config;
     private final StatsRollup rollup;
-    private final QueryGate gate;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    TaskStats(EntityManager em, QueryConfig config, StatsRollup rollup, QueryGate gate) {
+    TaskStats(EntityManager em, QueryConfig config, StatsRollup rollup) {
         this.em = em;
         this.config = config;
         this.rollup = rollup;
-        this.gate = gate;
     }
 
     public static ZoneId zone(String tz) {
@@ -79,9 +77,8 @@ public class TaskStats {
         if (ttl > 0 && hit != null && now - hit.at() < ttl) {
             return hit.view();
         }
-        TaskStatsView view = gate.run(() -> rollup.serves(filter, zone)
-                ? fromRollup(filter.agentIds().get(0), zone, bucket)
-                : compute(filter, zone, bucket));
+        TaskStatsView view = rollup.serves(filter, zone) ? fromRollup(filter.agentIds().get(0), zone, bucket)
+                : compute(filter, zone, bucket);
         if (ttl > 0) {
             if (cache.size() > 1000) {
                 cache.clear();
