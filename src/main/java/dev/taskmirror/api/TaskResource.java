@@ -93,6 +93,8 @@ public class TaskResource {
     @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
     @APIResponse(responseCode = "400", description = "Invalid parameter or cursor",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Every query slot stayed busy (mirror.api.query-queue-timeout)",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public RestResponse<byte[]> list(@BeanParam TaskParams params,
             @Parameter(description = "Sort: created_at, updated_at or finished_at, with :asc or :desc (default created_at:desc); id breaks ties", example = "updated_at:desc") @RestQuery String sort,
             @Parameter(description = "Page size, 1 to 500 (default 50)", example = "50") @RestQuery String limit,
@@ -147,6 +149,8 @@ public class TaskResource {
             + "the list.")
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = TaskStatsView.class)))
+    @APIResponse(responseCode = "503", description = "Every query slot stayed busy (mirror.api.query-queue-timeout)",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public RestResponse<byte[]> stats(@BeanParam TaskParams params,
             @Parameter(description = "IANA time zone of the time buckets (default UTC)", example = "Europe/Berlin") @RestQuery String tz,
             @Parameter(description = "hour, day (default), week or month", example = "day") @RestQuery String bucket,
