@@ -82,20 +82,13 @@ public class StatsRollup {
             + "where t.agent_id = ? and t.deleted_at is null "
             + "and task_duration_s(t.status, t.started_at, t.finished_at) is not null order by 1";
 
-    /**
-     * One statement, two kinds of rows. Per status (bucket null): the sums of the status, and on each of these
-     * rows the run-time figures (count, average, the two values around p50, around p95, the maximum; the count
-     * from the rollups, the values at the percentiles' positions from task_duration_idx, p95 walked from the
-     * long end); an agent without tasks gets one such row with a null status. Then per rollup row and pending
-     * delta: status, bucket and tasks only, added up per bucket by the caller (in longs; grouping hundreds of
-     * buckets in numeric in the database cost more than the rest of the statement). Days, weeks and months in
-     * UTC are read from the daily rollup.
-     */
-    Read read(String agentId, ZoneId zone, String bucket) {
-        // A table name from this fixed pair, never from the request.
-        String table = !"hour".equals(bucket) && utc(zone) ? "task_rollup_day" : "task_rollup";
+    private static final String HOUR_SQL = readSql("task_rollup");
+    private static final String DAY_SQL = readSql("task_rollup_day");
+
+    /** The read statement over one of the two rollup tables (a name from this class, never from a request). */
+    private static String readSql(String table) {
         // r is read three times (inlined: cheaper than materializing it); p is one row, computed once.
-        String sql = "with r as not materialized (select " + COLUMNS + " from " + table + " where agent_id = ? "
+        return "with r as not materialized (select " + COLUMNS + " from " + table + " where agent_id = ? "
                 + "union all select " + COLUMNS + " from task_rollup_delta where agent_id = ?), "
                 + "p as materialized (select c.n, c.total / nullif(c.n, 0) avg, "
                 + "array(" + VALUES + " offset floor(0.5 * greatest(c.n - 1, 0)) limit 2)::text p50, "
@@ -107,6 +100,20 @@ public class StatsRollup {
                 + "select s.*, null::timestamptz, p.n, p.avg, p.p50, p.p95, p.max from p left join s on true "
                 + "union all select r.status, r.tasks" + ", null".repeat(SUMS.size() - 1)
                 + ", date_trunc(cast(? as text), r.hour, cast(? as text)), null, null, null, null, null from r";
+    }
+
+    /**
+     * One statement, two kinds of rows. Per status (bucket null): the sums of the status, and on each of these
+     * rows the run-time figures (count, average, the two values around p50, around p95, the maximum; the count
+     * from the rollups, the values at the percentiles' positions from task_duration_idx, p95 walked from the
+     * long end); an agent without tasks gets one such row with a null status. Then per rollup row and pending
+     * delta: status, bucket and tasks only, added up per bucket by the caller (in longs; grouping hundreds of
+     * buckets in numeric in the database cost more than the rest of the statement). Days, weeks and months in
+     * UTC are read from the daily rollup.
+     */
+    Read read(String agentId, ZoneId zone, String bucket) {
+        // Days, weeks and months in UTC from the daily rollup; anything else from the hourly one.
+        String sql = !"hour".equals(bucket) && utc(zone) ? DAY_SQL : HOUR_SQL;
         Session session = em.unwrap(Session.class);
         return session.doReturningWork(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
