@@ -29,7 +29,7 @@ import io.quarkus.scheduler.Scheduled;
 
 /**
  * Decides every tick which scopes are due and runs their cycles on a small pool, never two cycles of one
- * scope at once; fast cycles go first and always keep a slot ({@link #choose}). Failing scopes back off
+ * scope at once; fast cycles go first, and each kind of cycle keeps a slot for the other ({@link #choose}). Failing scopes back off
  * exponentially (with jitter) up to {@code mirror.sync.max-backoff}.
  */
 @ApplicationScoped
@@ -122,21 +122,32 @@ public class SyncScheduler {
 
     /**
      * Which due cycles to start in the free slots. Fast cycles first: the freshness of unfinished tasks depends
-     * on them, and they are short. Full and reconciliation cycles take at most all slots but one, so that a burst
-     * of them (after a backfill every agent's full cycle falls due at the same tick) never holds every slot
-     * while fast cycles wait their turn.
+     * on them, and they are short. Each kind leaves one slot to the other: full and reconciliation cycles take at
+     * most all slots but one, so that a burst of them (after a backfill every agent's full cycle falls due at the
+     * same tick) never holds every slot while fast cycles wait; and while a full cycle is due, fast cycles take at
+     * most all slots but one, so that the fast cycles of agents already mirrored (one every active-interval each)
+     * never keep an agent still to be backfilled waiting.
      */
     static List<Start> choose(List<Start> due, int slots, int running, int heavyRunning) {
         List<Start> ordered = new ArrayList<>(due);
         ordered.sort(Comparator.comparing(s -> s.kind() != CycleKind.HOT)); // stable: config order otherwise
-        int heavyLimit = slots == 1 ? 1 : slots - 1;
+        int reserve = slots == 1 ? 0 : 1;
+        boolean heavyDue = due.stream().anyMatch(s -> s.kind() != CycleKind.HOT);
+        int heavyLimit = slots - reserve;
+        int fastLimit = heavyDue ? slots - reserve : slots;
         int heavy = heavyRunning;
+        int fast = running - heavyRunning;
         List<Start> out = new ArrayList<>();
         for (Start s : ordered) {
             if (running + out.size() >= slots) {
                 break;
             }
-            if (s.kind() != CycleKind.HOT) {
+            if (s.kind() == CycleKind.HOT) {
+                if (fast >= fastLimit) {
+                    continue;
+                }
+                fast++;
+            } else {
                 if (heavy >= heavyLimit) {
                     continue;
                 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.taskmirror.sync.SyncScheduler.Start;
 
-/** Which due cycles a tick starts: fast cycles first, and never every slot for full or reconciliation cycles. */
+/** Which due cycles a tick starts: fast cycles first, and neither kind ever takes every slot from the other. */
 class SyncSchedulerChooseTest {
 
     @Test
@@ -31,6 +31,25 @@ class SyncSchedulerChooseTest {
         // Fast cycles running do not count against full ones.
         assertThat(names(SyncScheduler.choose(due.subList(0, 10), 4, 1, 0)))
                 .containsExactly("full-0", "full-1", "full-2");
+    }
+
+    @Test
+    void fastCyclesOfMirroredAgentsLeaveASlotForAnAgentStillToBackfill() {
+        List<Start> due = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            due.add(start("hot-" + i, CycleKind.HOT));
+        }
+        due.add(start("new", CycleKind.FULL));
+
+        assertThat(names(SyncScheduler.choose(due, 4, 0, 0))).containsExactly("hot-0", "hot-1", "hot-2", "new");
+        // Three fast cycles running: the free slot goes to the full cycle, not to a fourth fast one.
+        assertThat(names(SyncScheduler.choose(due, 4, 3, 0))).containsExactly("new");
+        // Nothing but fast cycles due: they may take every slot.
+        assertThat(names(SyncScheduler.choose(due.subList(0, 9), 4, 0, 0)))
+                .containsExactly("hot-0", "hot-1", "hot-2", "hot-3");
+        // The full cycle already running: the other slots are the fast cycles'.
+        assertThat(names(SyncScheduler.choose(due.subList(0, 9), 4, 1, 1)))
+                .containsExactly("hot-0", "hot-1", "hot-2");
     }
 
     @Test
