@@ -29,7 +29,8 @@ import io.quarkus.scheduler.Scheduled;
 
 /**
  * Decides every tick which scopes are due and runs their cycles on a small pool, never two cycles of one
- * scope at once; fast cycles go first, and each kind of cycle keeps a slot for the other ({@link #choose}). Failing scopes back off
+ * scope at once; fast cycles go first, full cycles never take every slot, and a scope still to be backfilled
+ * always gets one ({@link #choose}). Failing scopes back off
  * exponentially (with jitter) up to {@code mirror.sync.max-backoff}.
  */
 @ApplicationScoped
@@ -104,7 +105,7 @@ public class SyncScheduler {
             }
             CycleKind kind = due(r, now);
             if (kind != null) {
-                due.add(new Start(scope, kind));
+                due.add(new Start(scope, kind, r == null || r.initialSyncAt == null));
             }
         }
         for (Start start : choose(due, Math.max(1, config.scopeConcurrency()), running.size(), runningHeavy.size())) {
@@ -116,25 +117,26 @@ public class SyncScheduler {
         }
     }
 
-    /** A due cycle: its scope and kind. */
-    record Start(SyncScope scope, CycleKind kind) {
+    /** A due cycle: its scope, its kind, and whether it is the scope's first full cycle (its backfill). */
+    record Start(SyncScope scope, CycleKind kind, boolean initial) {
     }
 
     /**
      * Which due cycles to start in the free slots. Fast cycles first: the freshness of unfinished tasks depends
      * on them, and they are short. Each kind leaves one slot to the other: full and reconciliation cycles take at
      * most all slots but one, so that a burst of them (after a backfill every agent's full cycle falls due at the
-     * same tick) never holds every slot while fast cycles wait; and while a full cycle is due, fast cycles take at
-     * most all slots but one, so that the fast cycles of agents already mirrored (one every active-interval each)
-     * never keep an agent still to be backfilled waiting.
+     * same tick) never holds every slot while fast cycles wait; and while a scope still to be backfilled (its first
+     * full cycle) is due, fast cycles take at most all slots but one, so that the fast cycles of agents already
+     * mirrored (one every active-interval each) never keep it waiting. Later full cycles wait for free slots: the
+     * fast cycles' freshness comes first.
      */
     static List<Start> choose(List<Start> due, int slots, int running, int heavyRunning) {
         List<Start> ordered = new ArrayList<>(due);
         ordered.sort(Comparator.comparing(s -> s.kind() != CycleKind.HOT)); // stable: config order otherwise
         int reserve = slots == 1 ? 0 : 1;
-        boolean heavyDue = due.stream().anyMatch(s -> s.kind() != CycleKind.HOT);
+        boolean backfillDue = due.stream().anyMatch(s -> s.kind() != CycleKind.HOT && s.initial());
         int heavyLimit = slots - reserve;
-        int fastLimit = heavyDue ? slots - reserve : slots;
+        int fastLimit = backfillDue ? slots - reserve : slots;
         int heavy = heavyRunning;
         int fast = running - heavyRunning;
         List<Start> out = new ArrayList<>();

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.taskmirror.sync.SyncScheduler.Start;
 
-/** Which due cycles a tick starts: fast cycles first, and neither kind ever takes every slot from the other. */
+/**
+ * Which due cycles a tick starts: fast cycles first, full cycles never every slot, and a scope still to be
+ * backfilled always a slot.
+ */
 class SyncSchedulerChooseTest {
 
     @Test
@@ -39,7 +42,7 @@ class SyncSchedulerChooseTest {
         for (int i = 0; i < 9; i++) {
             due.add(start("hot-" + i, CycleKind.HOT));
         }
-        due.add(start("new", CycleKind.FULL));
+        due.add(new Start(SyncScope.agent("new"), CycleKind.RECONCILE, true));
 
         assertThat(names(SyncScheduler.choose(due, 4, 0, 0))).containsExactly("hot-0", "hot-1", "hot-2", "new");
         // Three fast cycles running: the free slot goes to the full cycle, not to a fourth fast one.
@@ -47,9 +50,16 @@ class SyncSchedulerChooseTest {
         // Nothing but fast cycles due: they may take every slot.
         assertThat(names(SyncScheduler.choose(due.subList(0, 9), 4, 0, 0)))
                 .containsExactly("hot-0", "hot-1", "hot-2", "hot-3");
-        // The full cycle already running: the other slots are the fast cycles'.
+        // The backfill already running: the other slots are the fast cycles'.
         assertThat(names(SyncScheduler.choose(due.subList(0, 9), 4, 1, 1)))
                 .containsExactly("hot-0", "hot-1", "hot-2");
+        // A later full cycle of a mirrored agent waits for a slot the fast cycles leave free.
+        List<Start> periodic = new ArrayList<>(due.subList(0, 9));
+        periodic.add(start("old", CycleKind.FULL));
+        assertThat(names(SyncScheduler.choose(periodic, 4, 0, 0)))
+                .containsExactly("hot-0", "hot-1", "hot-2", "hot-3");
+        assertThat(names(SyncScheduler.choose(periodic.subList(7, 10), 4, 0, 0)))
+                .containsExactly("hot-7", "hot-8", "old");
     }
 
     @Test
@@ -63,7 +73,7 @@ class SyncSchedulerChooseTest {
     }
 
     private static Start start(String agent, CycleKind kind) {
-        return new Start(SyncScope.agent(agent), kind);
+        return new Start(SyncScope.agent(agent), kind, false);
     }
 
     private static List<String> names(List<Start> starts) {
