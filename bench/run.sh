@@ -9,7 +9,7 @@
 #   --skip-build   reuse bench/.work (the service, simulator and tool built by the previous run)
 #   --reseed       drop and seed the query database even if it already holds N tasks
 #   --name=value   passed to the tool (bench/tool/bench/Options.java), e.g. --only=query,sync,freshness,
-#                  --concurrency=8, --duration=30, --n=..., --m=10000, --term=kafka, --jvm-opts="...",
+#                  --concurrency=8, --duration=30, --jit-warmup=10, --n=..., --m=10000, --term=kafka, --jvm-opts="...",
 #                  --env=NAME:value (extra service environment), --pg-log=/var/log/postgresql/...
 #
 # Needs: Java 17+, psql, pgbench, wrk (Debian: apt-get install postgresql-client wrk), a local PostgreSQL

@@ -19,6 +19,12 @@ final class Options {
     /** Seconds measured per query and tool, after {@link #warmup} seconds of warm-up. */
     int duration = 60;
     int warmup = 10;
+    /**
+     * Seconds of load per query on the service before any measurement, so that the JIT has compiled every
+     * query's path (on 2 cores a path reached steady state after 30-40 s of load; Q3 measured after its own 5 s
+     * of warm-up ran at 60-75 % of its steady rate).
+     */
+    int jitWarmup = 10;
     /** Connections of both load generators (wrk and pgbench). */
     int concurrency = 8;
     int freshnessSamples = 100;
@@ -60,6 +66,7 @@ final class Options {
                 case "sim-agents" -> o.simAgents = Integer.parseInt(v);
                 case "duration" -> o.duration = Integer.parseInt(v);
                 case "warmup" -> o.warmup = Integer.parseInt(v);
+                case "jit-warmup" -> o.jitWarmup = Integer.parseInt(v);
                 case "concurrency" -> o.concurrency = Integer.parseInt(v);
                 case "freshness-samples" -> o.freshnessSamples = Integer.parseInt(v);
                 case "depth" -> o.depth = Integer.parseInt(v);

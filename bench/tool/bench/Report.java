@@ -119,7 +119,8 @@ final class Report {
             sb.append("\n## Queries\n\n").append(q.path("tasks").asLong()).append(" tasks over ")
                     .append(q.path("agents").asInt()).append(" agents; wrk and pgbench (-M prepared) at ")
                     .append(q.path("concurrency").asInt()).append(" connections, ").append(q.path("duration_s").asInt())
-                    .append(" s each after ").append(q.path("warmup_s").asInt()).append(" s of warm-up; Q2 cursors at ")
+                    .append(" s each after ").append(q.path("warmup_s").asInt()).append(" s of warm-up (the service: after ")
+                    .append(q.path("jit_warmup_s").asInt()).append(" s of every query first, for the JIT); Q2 cursors at ")
                     .append(q.path("q2_depth_rows").asLong()).append("+ rows; Q5 term `").append(q.path("q5_term").asText())
                     .append("` matches ").append(q.path("q5_matches").asLong()).append(" tasks.\n\n");
             sb.append("| Query | Service req/s | p50 ms | p99 ms | CPU ms/req (JVM) | pgbench tps | p50 ms | p99 ms | "

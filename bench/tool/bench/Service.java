@@ -58,6 +58,12 @@ final class Service implements AutoCloseable {
             cmd.add("-XX:StartFlightRecording=filename=" + o.work.resolve("logs").resolve(name + ".jfr").toAbsolutePath()
                     + ",settings=" + System.getenv("BENCH_JFR") + ",dumponexit=true");
         }
+        if (System.getenv("BENCH_ASYNC_PROFILER") != null) {
+            // Profiling aid with less overhead than JFR's profile settings: CPU samples of every thread, JIT and
+            // GC included, as collapsed stacks per service instance (bench/.work/logs/<name>.collapsed).
+            cmd.add("-agentpath:" + System.getenv("BENCH_ASYNC_PROFILER") + "=start,event=cpu,interval=1ms,file="
+                    + o.work.resolve("logs").resolve(name + ".collapsed").toAbsolutePath() + ",collapsed");
+        }
         cmd.add("-jar");
         cmd.add(o.app.resolve("quarkus-run.jar").toAbsolutePath().toString());
         Path log = o.work.resolve("logs").resolve(name + ".log");
