@@ -30,8 +30,8 @@ import io.quarkus.scheduler.Scheduled;
 /**
  * Decides every tick which scopes are due and runs their cycles on a small pool, never two cycles of one
  * scope at once; fast cycles go first, full cycles never take every slot, and a scope still to be backfilled
- * always gets one ({@link #choose}). Failing scopes back off
- * exponentially (with jitter) up to {@code mirror.sync.max-backoff}.
+ * always gets one ({@link #choose}). Failing scopes back off exponentially (with jitter) up to
+ * {@code mirror.sync.max-backoff}.
  */
 @ApplicationScoped
 public class SyncScheduler {
@@ -132,7 +132,8 @@ public class SyncScheduler {
      */
     static List<Start> choose(List<Start> due, int slots, int running, int heavyRunning) {
         List<Start> ordered = new ArrayList<>(due);
-        ordered.sort(Comparator.comparing(s -> s.kind() != CycleKind.HOT)); // stable: config order otherwise
+        // Fast cycles, then backfills, then later full cycles; stable: config order otherwise.
+        ordered.sort(Comparator.comparingInt(s -> s.kind() == CycleKind.HOT ? 0 : s.initial() ? 1 : 2));
         int reserve = slots == 1 ? 0 : 1;
         boolean backfillDue = due.stream().anyMatch(s -> s.kind() != CycleKind.HOT && s.initial());
         int heavyLimit = slots - reserve;

@@ -60,6 +60,9 @@ class SyncSchedulerChooseTest {
                 .containsExactly("hot-0", "hot-1", "hot-2", "hot-3");
         assertThat(names(SyncScheduler.choose(periodic.subList(7, 10), 4, 0, 0)))
                 .containsExactly("hot-7", "hot-8", "old");
+        // Both due: the reserved slot is the backfill's, whatever the configured order.
+        periodic.add(due.get(9));
+        assertThat(names(SyncScheduler.choose(periodic, 4, 0, 0))).containsExactly("hot-0", "hot-1", "hot-2", "new");
     }
 
     @Test
