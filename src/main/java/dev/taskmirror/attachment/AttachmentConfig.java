@@ -4,16 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Positive;
-import jakarta.validation.constraints.PositiveOrZero;
-
-import org.hibernate.validator.constraints.time.DurationMin;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Attachments of tasks: {@code GET /tasks/{id}/attachments?probe=true}. */
+/**
+ * Attachments of tasks: {@code GET /tasks/{id}/attachments?probe=true}.
+ * Ranges are checked at start-up by {@code dev.taskmirror.ops.SettingRanges}.
+ */
 @ConfigMapping(prefix = "mirror.attachments")
 public interface AttachmentConfig {
 
@@ -28,39 +25,30 @@ public interface AttachmentConfig {
 
         /** Timeout of one HEAD request (connect and response headers), per redirect hop. */
         @WithDefault("2s")
-        @DurationMin(millis = 1)
         Duration timeout();
 
         /** Longest time one {@code probe=true} request spends probing; files not done by then report {@code timeout}. */
         @WithDefault("5s")
-        @DurationMin(millis = 1)
         Duration totalTimeout();
 
         /** HEAD requests in flight at once, across all requests of this instance. */
         @WithDefault("4")
-        @Positive
-        @Max(64)
         int concurrency();
 
         /** Files probed per task and request; the others report {@code skipped}. */
         @WithDefault("20")
-        @Positive
         int maxFiles();
 
         /** Redirects followed per file; each target passes the address policy again. */
         @WithDefault("3")
-        @PositiveOrZero
-        @Max(10)
         int maxRedirects();
 
         /** How long a probe answer (a 2xx, or an HTTP error status) is reused for the same URL; 0 disables the cache. */
         @WithDefault("10m")
-        @DurationMin(millis = 0)
         Duration cacheTtl();
 
         /** Most URLs kept in the probe cache (least recently used ones are dropped). */
         @WithDefault("10000")
-        @Positive
         int cacheSize();
 
         /**

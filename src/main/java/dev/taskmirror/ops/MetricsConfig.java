@@ -2,20 +2,18 @@ package dev.taskmirror.ops;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Positive;
-
-import org.hibernate.validator.constraints.time.DurationMin;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Gauges read from the database. Scrapes only read cached values; these settings bound the database cost. */
+/**
+ * Gauges read from the database. Scrapes only read cached values; these settings bound the database cost.
+ * Ranges are checked at start-up by {@code dev.taskmirror.ops.SettingRanges}.
+ */
 @ConfigMapping(prefix = "mirror.metrics")
 public interface MetricsConfig {
 
     /** How often the database-backed gauges (sync lag, task counts, outbox depth) are refreshed. */
     @WithDefault("15s")
-    @DurationMin(seconds = 1)
     Duration refreshInterval();
 
     /**
@@ -24,6 +22,5 @@ public interface MetricsConfig {
      * so that no refresh scans a large table.
      */
     @WithDefault("200000")
-    @Positive
     long exactCountLimit();
 }

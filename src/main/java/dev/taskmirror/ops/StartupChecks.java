@@ -10,16 +10,18 @@ import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
+import dev.taskmirror.attachment.AttachmentConfig;
 import dev.taskmirror.query.QueryConfig;
 import dev.taskmirror.remote.RemoteEndpoint;
 import dev.taskmirror.remote.XpanderConfig;
+import dev.taskmirror.sync.EventsConfig;
+import dev.taskmirror.sync.SyncConfig;
 import dev.taskmirror.writeback.OutboxConfig;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Fails start-up with one clear message when the configuration cannot work. Single values are checked by
- * Bean Validation on the {@code @ConfigMapping} interfaces; this covers what spans several settings.
- * Runs before any background work starts.
+ * Fails start-up with one clear message when the configuration cannot work: the range of each bounded setting
+ * ({@link SettingRanges}) and what spans several settings. Runs before any background work starts.
  */
 @ApplicationScoped
 public class StartupChecks {
@@ -30,12 +32,21 @@ public class StartupChecks {
     private final XpanderConfig xpander;
     private final OutboxConfig outbox;
     private final QueryConfig query;
+    private final SyncConfig sync;
+    private final EventsConfig events;
+    private final AttachmentConfig attachments;
+    private final MetricsConfig metrics;
 
-    StartupChecks(RemoteEndpoint endpoint, XpanderConfig xpander, OutboxConfig outbox, QueryConfig query) {
+    StartupChecks(RemoteEndpoint endpoint, XpanderConfig xpander, OutboxConfig outbox, QueryConfig query,
+            SyncConfig sync, EventsConfig events, AttachmentConfig attachments, MetricsConfig metrics) {
         this.endpoint = endpoint;
         this.xpander = xpander;
         this.outbox = outbox;
         this.query = query;
+        this.sync = sync;
+        this.events = events;
+        this.attachments = attachments;
+        this.metrics = metrics;
     }
 
     void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
@@ -46,7 +57,8 @@ public class StartupChecks {
     }
 
     List<String> problems() {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(SettingRanges.problems(sync, events, outbox, xpander, attachments,
+                metrics));
         if (!endpoint.available()) {
             problems.add("no xpander API key: set the environment variable XPANDER_API_KEY (xpander.api-key)");
         }

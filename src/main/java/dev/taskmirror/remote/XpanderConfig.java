@@ -3,15 +3,13 @@ package dev.taskmirror.remote;
 import java.time.Duration;
 import java.util.Optional;
 
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-
-import org.hibernate.validator.constraints.time.DurationMin;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Connection to the xpander.ai Tasks API (env: XPANDER_API_KEY, XPANDER_BASE_URL, XPANDER_ORGANIZATION_ID). */
+/**
+ * Connection to the xpander.ai Tasks API (env: XPANDER_API_KEY, XPANDER_BASE_URL, XPANDER_ORGANIZATION_ID).
+ * Ranges are checked at start-up by {@code dev.taskmirror.ops.SettingRanges}.
+ */
 @ConfigMapping(prefix = "xpander")
 public interface XpanderConfig {
 
@@ -26,7 +24,6 @@ public interface XpanderConfig {
      * organization id is added to the path when the URL points at a self-hosted Agent Controller.
      */
     @WithDefault("https://inbound.xpander.ai")
-    @NotBlank
     String baseUrl();
 
     /** Organization id: used in event-stream URLs and for Agent Controller deployments. */
@@ -37,7 +34,6 @@ public interface XpanderConfig {
 
     /** TCP connect timeout for remote calls. */
     @WithDefault("5s")
-    @DurationMin(millis = 1)
     Duration connectTimeout();
 
     /**
@@ -45,7 +41,6 @@ public interface XpanderConfig {
      * a cache must not wait minutes like the SDK does.
      */
     @WithDefault("15s")
-    @DurationMin(millis = 1)
     Duration readTimeout();
 
     /** Retries of transient failures (I/O, 5xx, 429, malformed bodies). */
@@ -54,22 +49,18 @@ public interface XpanderConfig {
     interface Retry {
         /** Retries after the first attempt. */
         @WithDefault("3")
-        @Min(0)
         int maxRetries();
 
         /** Base of the exponential backoff; each delay is drawn uniformly from [0, base * 2^n] (full jitter). */
         @WithDefault("250ms")
-        @DurationMin(millis = 0)
         Duration initialDelay();
 
         /** Cap of one backoff delay. */
         @WithDefault("10s")
-        @DurationMin(millis = 0)
         Duration maxDelay();
 
         /** Longest Retry-After honoured inline; longer waits fail the call so the caller reschedules. */
         @WithDefault("30s")
-        @DurationMin(millis = 0)
         Duration maxRetryAfter();
     }
 }

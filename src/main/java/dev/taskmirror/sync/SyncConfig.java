@@ -4,14 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.validation.constraints.Positive;
-
-import org.hibernate.validator.constraints.time.DurationMin;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** What to mirror and how often. */
+/**
+ * What to mirror and how often.
+ * Ranges are checked at start-up by {@code dev.taskmirror.ops.SettingRanges}.
+ */
 @ConfigMapping(prefix = "mirror.sync")
 public interface SyncConfig {
 
@@ -30,27 +29,22 @@ public interface SyncConfig {
 
     /** Full cycle: list every task of a scope and fetch the new or changed ones. */
     @WithDefault("30s")
-    @DurationMin(millis = 100)
     Duration interval();
 
     /** Fast cycle for unfinished tasks (pending, executing, paused), until they reach a terminal status. */
     @WithDefault("3s")
-    @DurationMin(millis = 100)
     Duration activeInterval();
 
     /** Reconciliation: a full cycle that also re-reads every unfinished task and every task missing from lists. */
     @WithDefault("1h")
-    @DurationMin(seconds = 1)
     Duration reconcileInterval();
 
     /** A task absent from a complete list but still found by GET is checked again after this delay. */
     @WithDefault("6h")
-    @DurationMin(seconds = 0)
     Duration missingRecheck();
 
     /** Concurrent task fetches from the remote, across all scopes. */
     @WithDefault("8")
-    @Positive
     int fetchConcurrency();
 
     /**
@@ -60,12 +54,10 @@ public interface SyncConfig {
      * ({@code fetch-concurrency}) stays shared.
      */
     @WithDefault("4")
-    @Positive
     int scopeConcurrency();
 
     /** Tasks applied per database transaction. */
     @WithDefault("200")
-    @Positive
     int batchSize();
 
     /**
@@ -73,22 +65,18 @@ public interface SyncConfig {
      * dead instance's scopes are taken over.
      */
     @WithDefault("30s")
-    @DurationMin(seconds = 1)
     Duration leaseTtl();
 
     /** Longest wait between two attempts after consecutive failures. */
     @WithDefault("5m")
-    @DurationMin(seconds = 1)
     Duration maxBackoff();
 
     /** How often the scheduler looks for due scopes (the resolution of all the intervals above). */
     @WithDefault("1s")
-    @DurationMin(millis = 10)
     Duration tick();
 
     /** Delay before the first tick after start-up. */
     @WithDefault("2s")
-    @DurationMin(seconds = 0)
     Duration initialDelay();
 
     /**
@@ -96,6 +84,5 @@ public interface SyncConfig {
      * are released anyway. Part of the pod's termination grace period (see docs/operations.md).
      */
     @WithDefault("15s")
-    @DurationMin(seconds = 0)
     Duration shutdownTimeout();
 }

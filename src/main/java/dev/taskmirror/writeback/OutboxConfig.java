@@ -3,14 +3,13 @@ package dev.taskmirror.writeback;
 import java.time.Duration;
 import java.util.Optional;
 
-import jakarta.validation.constraints.Positive;
-
-import org.hibernate.validator.constraints.time.DurationMin;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Delivery of task saves to the remote. */
+/**
+ * Delivery of task saves to the remote.
+ * Ranges are checked at start-up by {@code dev.taskmirror.ops.SettingRanges}.
+ */
 @ConfigMapping(prefix = "mirror.outbox")
 public interface OutboxConfig {
 
@@ -20,27 +19,22 @@ public interface OutboxConfig {
 
     /** How often the relay looks for due saves when nothing wakes it earlier. */
     @WithDefault("1s")
-    @DurationMin(millis = 10)
     Duration pollInterval();
 
     /** Saves pushed at the same time (never two of the same task). */
     @WithDefault("4")
-    @Positive
     int concurrency();
 
     /** Attempts before a save that keeps failing transiently is parked as failed. */
     @WithDefault("10")
-    @Positive
     int maxAttempts();
 
     /** First retry delay; doubles per attempt, with jitter. */
     @WithDefault("1s")
-    @DurationMin(millis = 1)
     Duration backoffInitial();
 
     /** Longest retry delay. */
     @WithDefault("5m")
-    @DurationMin(millis = 1)
     Duration backoffMax();
 
     /**
@@ -48,7 +42,6 @@ public interface OutboxConfig {
      * (remote timeouts times retries); after it, another replica takes the save over.
      */
     @WithDefault("2m")
-    @DurationMin(seconds = 1)
     Duration claimTtl();
 
     /**
@@ -63,6 +56,5 @@ public interface OutboxConfig {
      * are released so another replica pushes them at once. Part of the pod's termination grace period.
      */
     @WithDefault("10s")
-    @DurationMin(seconds = 0)
     Duration shutdownTimeout();
 }
