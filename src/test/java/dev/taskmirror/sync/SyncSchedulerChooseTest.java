@@ -2,8 +2,10 @@ package dev.taskmirror.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +13,7 @@ import dev.taskmirror.sync.SyncScheduler.Start;
 
 /**
  * Which due cycles a tick starts: fast cycles first, full cycles never every slot, and a scope still to be
- * backfilled always a slot.
+ * backfilled always a slot; full cycles of different scopes spread over the interval.
  */
 class SyncSchedulerChooseTest {
 
@@ -73,6 +75,22 @@ class SyncSchedulerChooseTest {
         assertThat(names(SyncScheduler.choose(due, 1, 0, 0))).containsExactly("c");
         assertThat(names(SyncScheduler.choose(due.subList(0, 2), 1, 0, 0))).containsExactly("a");
         assertThat(names(SyncScheduler.choose(due, 1, 1, 1))).isEmpty();
+    }
+
+    @Test
+    void fullCyclesOfScopesStartedTogetherFallDueAtDifferentTimesWithinTheInterval() {
+        Duration interval = Duration.ofSeconds(30);
+        TreeSet<Duration> distinct = new TreeSet<>();
+        for (int i = 1; i <= 10; i++) {
+            String scope = SyncScope.agent(String.format("agent-%04d", i)).key();
+            Duration d = SyncScheduler.staggered(interval, scope);
+            assertThat(d).isBetween(Duration.ofSeconds(24), interval).isEqualTo(SyncScheduler.staggered(interval, scope));
+            distinct.add(d);
+        }
+        assertThat(distinct).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(distinct.last().minus(distinct.first())).isGreaterThan(Duration.ofSeconds(3));
+        assertThat(SyncScheduler.staggered(Duration.ofHours(1), "user:u-1")).isBetween(Duration.ofMinutes(48),
+                Duration.ofHours(1));
     }
 
     private static Start start(String agent, CycleKind kind) {
