@@ -34,6 +34,7 @@ import dev.taskmirror.common.ApiProblem;
 import dev.taskmirror.common.RawJson;
 import dev.taskmirror.query.QueryConfig;
 import dev.taskmirror.query.QueryGate;
+import dev.taskmirror.query.ReadPool;
 import dev.taskmirror.query.ServedTask;
 import dev.taskmirror.query.SortSpec;
 import dev.taskmirror.query.TaskExporter;
@@ -50,6 +51,7 @@ import dev.taskmirror.writeback.SaveOutcome;
 import dev.taskmirror.writeback.TaskPatch;
 import dev.taskmirror.writeback.TaskSaves;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -70,9 +72,10 @@ public class TaskResource {
     private final Conditional conditional;
     private final QueryConfig config;
     private final QueryGate gate;
+    private final ReadPool reads;
 
     TaskResource(TaskQueries queries, TaskStats stats, TaskExporter exporter, TaskWaiters waiters, TaskSaves saves,
-            SyncEngine sync, Conditional conditional, QueryConfig config, QueryGate gate) {
+            SyncEngine sync, Conditional conditional, QueryConfig config, QueryGate gate, ReadPool reads) {
         this.queries = queries;
         this.stats = stats;
         this.exporter = exporter;
@@ -82,6 +85,7 @@ public class TaskResource {
         this.conditional = conditional;
         this.config = config;
         this.gate = gate;
+        this.reads = reads;
     }
 
     @GET
@@ -172,14 +176,23 @@ public class TaskResource {
     @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
     @APIResponse(responseCode = "404", description = "Unknown task",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @NonBlocking
     public Uni<RestResponse<RawJson>> get(@RestPath String id,
             @Parameter(description = "Read the task from xpander first (also mirrors a task not seen yet)", example = "false") @RestQuery String refresh,
             @Parameter(description = "Wait up to this long for a terminal status (e.g. 30s, 2m; at most mirror.api.max-wait)", example = "30s") @RestQuery String wait,
             @RestHeader("If-None-Match") String ifNoneMatch) {
         Duration timeout = Params.duration("wait", wait, config.maxWait());
         if (Params.bool("refresh", refresh)) {
-            sync.refresh(List.of(id));
+            // A remote call first: a worker thread, not one of the few read threads.
+            return Uni.createFrom().deferred(() -> {
+                sync.refresh(List.of(id));
+                return get(id, timeout, ifNoneMatch);
+            }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }
+        return reads.submit(() -> get(id, timeout, ifNoneMatch));
+    }
+
+    private Uni<RestResponse<RawJson>> get(String id, Duration timeout, String ifNoneMatch) {
         if (timeout == null || timeout.isZero()) {
             return Uni.createFrom().item(respond(read(id), ifNoneMatch));
         }
