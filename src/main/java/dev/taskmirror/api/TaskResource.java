@@ -176,6 +176,8 @@ public class TaskResource {
     @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
     @APIResponse(responseCode = "404", description = "Unknown task",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Every read thread busy and the read queue full (mirror.api.read-concurrency)",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     @NonBlocking
     public Uni<RestResponse<RawJson>> get(@RestPath String id,
             @Parameter(description = "Read the task from xpander first (also mirrors a task not seen yet)", example = "false") @RestQuery String refresh,
