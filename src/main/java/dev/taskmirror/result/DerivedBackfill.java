@@ -21,7 +21,8 @@ import io.quarkus.runtime.StartupEvent;
  * and moves in the change feed, like any other change of what is served.
  * <p>
  * To change the rules later: raise {@link #REVISION} and, in the same release, a migration that sets the
- * column default of {@code task.derived_rev} to it.
+ * column default of {@code task.derived_rev} to it and recreates the partial index
+ * {@code task_derived_outdated_idx} with the new bound (V6), so the look-up at start stays an index scan.
  */
 @ApplicationScoped
 public class DerivedBackfill {
@@ -29,6 +30,12 @@ public class DerivedBackfill {
     /** Revision of the derivation rules; stored in {@code task.derived_rev} by {@code TaskRecord.deriveColumns}. */
     public static final int REVISION = 1;
     static final int BATCH = 500;
+    /**
+     * The outdated rows of one batch. The bound is written into the statement, not bound as a parameter, so
+     * that the planner can match it with the partial index's predicate whatever plan it caches.
+     */
+    static final String OUTDATED = "select id from task where derived_rev < " + REVISION + " order by id limit "
+            + BATCH + " for update skip locked";
 
     private static final Logger LOG = Logger.getLogger(DerivedBackfill.class);
 
@@ -74,8 +81,7 @@ public class DerivedBackfill {
 
     private int batch() {
         @SuppressWarnings("unchecked")
-        List<String> ids = em.createNativeQuery("select id from task where derived_rev < ?1 order by id limit "
-                + BATCH + " for update skip locked").setParameter(1, REVISION).getResultList();
+        List<String> ids = em.createNativeQuery(OUTDATED).getResultList();
         if (ids.isEmpty()) {
             return 0;
         }
