@@ -105,7 +105,8 @@ public class SyncScheduler {
             }
             CycleKind kind = due(r, now);
             if (kind != null) {
-                due.add(new Start(scope, kind, r == null || r.initialSyncAt == null));
+                boolean initial = r == null || r.initialSyncAt == null;
+                due.add(new Start(scope, kind, initial, kind != CycleKind.HOT && !initial && hotDue(r, now)));
             }
         }
         for (Start start : choose(due, Math.max(1, config.scopeConcurrency()), running.size(), runningHeavy.size())) {
@@ -117,8 +118,15 @@ public class SyncScheduler {
         }
     }
 
-    /** A due cycle: its scope, its kind, and whether it is the scope's first full cycle (its backfill). */
-    record Start(SyncScope scope, CycleKind kind, boolean initial) {
+    /**
+     * A due cycle: its scope, its kind, whether it is the scope's first full cycle (its backfill), and, for a
+     * full or reconciliation cycle, whether the scope's fast cycle is due as well (it runs instead while the
+     * full cycle waits for a slot).
+     */
+    record Start(SyncScope scope, CycleKind kind, boolean initial, boolean hotDue) {
+        Start(SyncScope scope, CycleKind kind, boolean initial) {
+            this(scope, kind, initial, false);
+        }
     }
 
     /**
@@ -128,7 +136,9 @@ public class SyncScheduler {
      * same tick) never holds every slot while fast cycles wait; and while a scope still to be backfilled (its first
      * full cycle) is due, fast cycles take at most all slots but one, so that the fast cycles of agents already
      * mirrored (one every active-interval each) never keep it waiting. Later full cycles wait for free slots: the
-     * fast cycles' freshness comes first.
+     * fast cycles' freshness comes first. A scope whose full cycle has to wait runs its fast cycle meanwhile when
+     * that is due: a full cycle due supersedes the fast one, so at start-up (every agent's full cycle due at once)
+     * the agents queued behind the first full cycles had no fast cycle until their own full cycle ran.
      */
     static List<Start> choose(List<Start> due, int slots, int running, int heavyRunning) {
         List<Start> ordered = new ArrayList<>(due);
@@ -150,11 +160,14 @@ public class SyncScheduler {
                     continue;
                 }
                 fast++;
-            } else {
-                if (heavy >= heavyLimit) {
-                    continue;
-                }
+            } else if (heavy < heavyLimit) {
                 heavy++;
+            } else {
+                if (s.hotDue() && fast < fastLimit) {
+                    fast++;
+                    out.add(new Start(s.scope(), CycleKind.HOT, false));
+                }
+                continue;
             }
             out.add(s);
         }
@@ -192,11 +205,14 @@ public class SyncScheduler {
         if (r.lastFullAt == null || elapsed(r.lastFullAt, now, staggered(config.interval(), r.scope))) {
             return CycleKind.FULL;
         }
-        Instant lastActive = r.lastHotAt == null || r.lastHotAt.isBefore(r.lastFullAt) ? r.lastFullAt : r.lastHotAt;
-        if (elapsed(lastActive, now, config.activeInterval())) {
-            return CycleKind.HOT;
-        }
-        return null;
+        return hotDue(r, now) ? CycleKind.HOT : null;
+    }
+
+    /** Whether the fast cycle's interval has passed since the scope's last fast or full cycle. */
+    private boolean hotDue(SyncScopeRecord r, Instant now) {
+        Instant lastActive = r.lastFullAt == null || (r.lastHotAt != null && r.lastHotAt.isAfter(r.lastFullAt))
+                ? r.lastHotAt : r.lastFullAt;
+        return lastActive == null || elapsed(lastActive, now, config.activeInterval());
     }
 
     /**

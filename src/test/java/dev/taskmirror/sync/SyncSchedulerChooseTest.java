@@ -13,7 +13,8 @@ import dev.taskmirror.sync.SyncScheduler.Start;
 
 /**
  * Which due cycles a tick starts: fast cycles first, full cycles never every slot, and a scope still to be
- * backfilled always a slot; full cycles of different scopes spread over the interval.
+ * backfilled always a slot; a scope whose full cycle waits runs its fast cycle meanwhile; full cycles of
+ * different scopes spread over the interval.
  */
 class SyncSchedulerChooseTest {
 
@@ -65,6 +66,33 @@ class SyncSchedulerChooseTest {
         // Both due: the reserved slot is the backfill's, whatever the configured order.
         periodic.add(due.get(9));
         assertThat(names(SyncScheduler.choose(periodic, 4, 0, 0))).containsExactly("hot-0", "hot-1", "hot-2", "new");
+    }
+
+    @Test
+    void aScopeWaitingForAFullCycleSlotRunsItsFastCycleMeanwhile() {
+        // Start-up: every mirrored agent's full cycle is due at once, and their fast cycles too.
+        List<Start> due = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            due.add(new Start(SyncScope.agent("a-" + i), CycleKind.FULL, false, i != 4));
+        }
+        List<Start> chosen = SyncScheduler.choose(due, 4, 0, 0);
+        assertThat(names(chosen)).containsExactly("a-0", "a-1", "a-2", "a-3");
+        assertThat(chosen).extracting(Start::kind).containsExactly(CycleKind.FULL, CycleKind.FULL, CycleKind.FULL,
+                CycleKind.HOT);
+        // Three full cycles and that fast cycle running: nothing more. The fast cycle done, the next waiting
+        // scope whose fast cycle is due gets the slot (a-4's is not due).
+        assertThat(SyncScheduler.choose(due.subList(4, 10), 4, 4, 3)).isEmpty();
+        chosen = SyncScheduler.choose(due.subList(4, 10), 4, 3, 3);
+        assertThat(names(chosen)).containsExactly("a-5");
+        assertThat(chosen.get(0).kind()).isEqualTo(CycleKind.HOT);
+        // A full cycle slot free again: the full cycle itself, not its fast one.
+        chosen = SyncScheduler.choose(due.subList(3, 10), 4, 2, 2);
+        assertThat(chosen).extracting(Start::kind).containsExactly(CycleKind.FULL, CycleKind.HOT);
+        assertThat(names(chosen)).containsExactly("a-3", "a-5");
+        // A scope still to be backfilled never runs a fast cycle instead.
+        List<Start> backfills = List.of(new Start(SyncScope.agent("n-1"), CycleKind.RECONCILE, true),
+                new Start(SyncScope.agent("n-2"), CycleKind.RECONCILE, true));
+        assertThat(names(SyncScheduler.choose(backfills, 2, 0, 0))).containsExactly("n-1");
     }
 
     @Test
