@@ -222,7 +222,9 @@ public class SyncEngine {
                 throw new CycleStoppedException("stopped after listing, before any page");
             }
             Map<String, LocalSummary> local = new HashMap<>();
-            for (LocalSummary s : store.summaries(scope.kind(), scope.refId())) {
+            List<LocalSummary> known = kind == CycleKind.HOT ? store.summaries(items.keySet())
+                    : store.summaries(scope.kind(), scope.refId());
+            for (LocalSummary s : known) {
                 local.put(s.id(), s);
             }
             List<Fetch> fetches = new ArrayList<>();

@@ -254,14 +254,33 @@ public class TaskStore {
                 .executeUpdate();
     }
 
+    private static final String SUMMARY = "select new dev.taskmirror.task.LocalSummary(t.id, t.status, "
+            + "t.remoteUpdatedAt, t.listFingerprint, t.deletedAt, t.missingSince, t.missingCheckedAt, t.syncState, "
+            + "t.syncedAt) from TaskRecord t ";
+
+    /** Every mirrored task of a scope (a full cycle diffs the whole list against them). */
     @Transactional
     public List<LocalSummary> summaries(String scopeKind, String refId) {
         String field = "agent".equals(scopeKind) ? "agentId" : "userId";
-        return em.createQuery("select new dev.taskmirror.task.LocalSummary(t.id, t.status, t.remoteUpdatedAt, "
-                + "t.listFingerprint, t.deletedAt, t.missingSince, t.missingCheckedAt, t.syncState, t.syncedAt) "
-                + "from TaskRecord t where t." + field + " = :ref", LocalSummary.class)
+        return em.createQuery(SUMMARY + "where t." + field + " = :ref", LocalSummary.class)
                 .setParameter("ref", refId)
                 .getResultList();
+    }
+
+    /**
+     * The mirrored tasks among {@code ids}. A fast cycle needs only the tasks its lists name: reading the whole
+     * scope every few seconds cost as much as the rest of the cycle once a scope held thousands of tasks.
+     */
+    @Transactional
+    public List<LocalSummary> summaries(Collection<String> ids) {
+        List<String> unique = ids.stream().distinct().toList();
+        List<LocalSummary> out = new ArrayList<>(unique.size());
+        for (int i = 0; i < unique.size(); i += 500) {
+            out.addAll(em.createQuery(SUMMARY + "where t.id in :ids", LocalSummary.class)
+                    .setParameter("ids", unique.subList(i, Math.min(unique.size(), i + 500)))
+                    .getResultList());
+        }
+        return out;
     }
 
     /** Live tasks of a scope whose served status is not terminal. */
