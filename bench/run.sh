@@ -94,7 +94,7 @@ COMMIT=${BENCH_COMMIT:-$COMMIT}
 # JVM options: those the JVM image's run-java.sh adds by default (heap 80 % of the container memory,
 # ParallelGC with its heap-free ratios), then what src/main/docker/Dockerfile.jvm appends (JAVA_OPTS_APPEND),
 # with MaxRAM standing in for the pod's 768Mi memory limit.
-JVM_OPTS=${BENCH_JVM_OPTS:-"-XX:MaxRAM=768m -XX:MaxRAMPercentage=80.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=$PWD/$WORK/app/app-cds.jsa -XX:InitialRAMPercentage=8 -XX:MetaspaceSize=128m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=400000 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"}
+JVM_OPTS=${BENCH_JVM_OPTS:-"-XX:MaxRAM=768m -XX:MaxRAMPercentage=80.0 -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=$PWD/$WORK/app/app-cds.jsa -XX:InitialRAMPercentage=8 -XX:MetaspaceSize=128m -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -XX:GCTimeRatio=19 -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=20000 -XX:Tier4CompileThreshold=60000 -XX:Tier4BackEdgeThreshold=400000 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"}
 
 exec java -Xmx1g -cp "$WORK/tool:$WORK/app/lib/main/*" bench.Bench --mode="$MODE" --n="$N" --m="$M" \
   --duration="$DURATION" --warmup="$WARMUP" --freshness-samples="$SAMPLES" --db="$DB" \

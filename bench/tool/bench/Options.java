@@ -28,6 +28,12 @@ final class Options {
     /** Connections of both load generators (wrk and pgbench). */
     int concurrency = 8;
     int freshnessSamples = 100;
+    /**
+     * Seconds of GET and list requests on a new simulator before the sync benchmark: it stands for a SaaS
+     * that is always warm, and its own JIT warm-up on the shared cores would otherwise count against the
+     * service's backfill (0: none).
+     */
+    int simWarmup = 15;
     /** Deep page of Q2: at least this many rows before the cursor (default: 500,000 or n/2 if fewer rows). */
     int depth = -1;
     String term = "auto";
@@ -69,6 +75,7 @@ final class Options {
                 case "jit-warmup" -> o.jitWarmup = Integer.parseInt(v);
                 case "concurrency" -> o.concurrency = Integer.parseInt(v);
                 case "freshness-samples" -> o.freshnessSamples = Integer.parseInt(v);
+                case "sim-warmup" -> o.simWarmup = Integer.parseInt(v);
                 case "depth" -> o.depth = Integer.parseInt(v);
                 case "term" -> o.term = v;
                 case "only" -> o.only = List.of(v.split(","));

@@ -85,6 +85,43 @@ final class Simulator implements AutoCloseable {
         throw new IllegalStateException("simulator exited (" + p.waitFor() + "); see " + log);
     }
 
+    /**
+     * Requests from 4 threads for {@code seconds}: every agent's list, then GETs of its tasks round-robin (the
+     * requests of a backfill), so that the simulator's JIT has compiled its paths before it is measured
+     * against. Counters are reset afterwards.
+     */
+    long warmUp(int seconds) throws InterruptedException {
+        if (seconds <= 0) {
+            return 0;
+        }
+        List<String> ids = new ArrayList<>();
+        for (String agent : agents) {
+            Http.ok(Http.get(url + "/agent-execution/executions/history/" + agent, apiKey), "simulator list")
+                    .forEach(t -> ids.add(t.path("id").asText()));
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int offset = t;
+            Thread th = new Thread(() -> {
+                for (int i = offset; System.nanoTime() < until; i += 4) {
+                    String path = i % 500 == 0 ? "/agent-execution/executions/history/" + agents.get(i / 500 % agents.size())
+                            : "/agent-execution/" + ids.get(i % ids.size()) + "/status";
+                    Http.ok(Http.get(url + path, apiKey), "simulator warm-up");
+                    requests.incrementAndGet();
+                }
+            }, "simulator-warm-up-" + t);
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        resetCounters();
+        return requests.get();
+    }
+
     JsonNode counters() {
         return Http.ok(Http.get(admin + "/counters", null), "simulator counters").path("routes");
     }

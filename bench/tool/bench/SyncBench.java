@@ -40,6 +40,10 @@ final class SyncBench {
                 r.put("tasks", m);
                 r.put("agents", o.simAgents);
                 r.put("simulator_ready_ms", sim.seededMs);
+                long warm = sim.warmUp(o.simWarmup);
+                r.put("simulator_warm_up_s", o.simWarmup);
+                r.put("simulator_warm_up_requests", warm);
+                Bench.log("simulator warmed up: %d requests in %d s", warm, o.simWarmup);
                 Db.recreate(o, o.syncDb);
                 r.set("backfill", backfill(o, sim, m));
                 Map<String, String> env = env(o, sim);
