@@ -141,10 +141,13 @@ final class Report {
             JsonNode firstSync = sync.elements().next();
             sb.append("\n## Sync (simulator as its own process)\n\nBackfill: the service's scheduler from an empty mirror "
                     + "(default settings), timed from the first list request to the last task stored. Idle and 1 % cycles: "
-                    + "one full cycle of every agent through POST /sync, scheduler off. The simulator stands for a SaaS that "
-                    + "is always warm: before the service starts it serves list and GET requests for "
-                    + firstSync.path("simulator_warm_up_s").asInt() + " s (" + firstSync.path("simulator_warm_up_requests").asLong()
-                    + " requests), so that its own JIT warm-up is not counted against the service.\n\n");
+                    + "one full cycle of every agent through POST /sync, scheduler off."
+                    + (firstSync.path("simulator_warm_up_s").asInt() > 0 ? " The simulator stands for a SaaS that is "
+                            + "always warm: before the service starts it serves list and GET requests for "
+                            + firstSync.path("simulator_warm_up_s").asInt() + " s ("
+                            + firstSync.path("simulator_warm_up_requests").asLong()
+                            + " requests), so that its own JIT warm-up is not counted against the service." : "")
+                    + "\n\n");
             sb.append("| Remote tasks | Backfill | Backfill tasks/s | Idle cycle | 1 % changed cycle |\n|---:|---|---:|---|---|\n");
             for (Iterator<Map.Entry<String, JsonNode>> it = sync.fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> e = it.next();

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,17 +101,26 @@ final class Simulator implements AutoCloseable {
             Http.ok(Http.get(url + "/agent-execution/executions/history/" + agent, apiKey), "simulator list")
                     .forEach(t -> ids.add(t.path("id").asText()));
         }
+        if (ids.isEmpty()) {
+            return 0;
+        }
         long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong requests = new AtomicLong();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             int offset = t;
             Thread th = new Thread(() -> {
-                for (int i = offset; System.nanoTime() < until; i += 4) {
-                    String path = i % 500 == 0 ? "/agent-execution/executions/history/" + agents.get(i / 500 % agents.size())
-                            : "/agent-execution/" + ids.get(i % ids.size()) + "/status";
-                    Http.ok(Http.get(url + path, apiKey), "simulator warm-up");
-                    requests.incrementAndGet();
+                try {
+                    for (int i = offset; System.nanoTime() < until && failure.get() == null; i += 4) {
+                        String path = i % 500 == 0
+                                ? "/agent-execution/executions/history/" + agents.get(i / 500 % agents.size())
+                                : "/agent-execution/" + ids.get(i % ids.size()) + "/status";
+                        Http.ok(Http.get(url + path, apiKey), "simulator warm-up");
+                        requests.incrementAndGet();
+                    }
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
                 }
             }, "simulator-warm-up-" + t);
             th.start();
@@ -117,6 +128,9 @@ final class Simulator implements AutoCloseable {
         }
         for (Thread th : threads) {
             th.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
         resetCounters();
         return requests.get();

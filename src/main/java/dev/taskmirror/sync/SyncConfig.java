@@ -48,9 +48,9 @@ public interface SyncConfig {
     int fetchConcurrency();
 
     /**
-     * Scopes (agents/users) synced at the same time by one instance. A scheduler tick (once a second) starts at
-     * most this many cycles, and a fast cycle falls due every {@code active-interval} (3 s): 4 keeps up with
-     * 16 agents, while 2 left the last of 10 agents unsynced in the benchmark. The fetch pool
+     * Scopes (agents/users) synced at the same time by one instance. A scheduler tick ({@code tick}) starts
+     * at most this many cycles, and a fast cycle falls due every {@code active-interval} (3 s): 4 keeps up
+     * with 16 agents, while 2 left the last of 10 agents unsynced in the benchmark. The fetch pool
      * ({@code fetch-concurrency}) stays shared.
      */
     @WithDefault("4")

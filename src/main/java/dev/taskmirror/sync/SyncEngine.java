@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.taskmirror.common.Errors;
 import dev.taskmirror.common.InstanceId;
 import dev.taskmirror.common.Timestamps;
 import dev.taskmirror.ops.LogContext;
@@ -149,7 +150,8 @@ public class SyncEngine {
             } catch (RuntimeException e) {
                 sample.stop(registry.timer("mirror.sync.cycle", "scope", scope.kind(), "kind", kind.label(),
                         "outcome", "failure"));
-                LOG.warnf("Sync %s %s failed: %s", kind.label(), scope.key(), e.getMessage());
+                // The root cause: a failed commit arrives wrapped ("Error invoking subclass method").
+                LOG.warnf("Sync %s %s failed: %s", kind.label(), scope.key(), Errors.describe(e));
                 state.recordFailure(scope, kind, startedAt, e.getMessage());
                 throw e;
             }

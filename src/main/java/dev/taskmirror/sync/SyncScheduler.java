@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -73,8 +75,9 @@ public class SyncScheduler {
     }
 
     /**
-     * Starts the ticks. Not a {@code @Scheduled} method: Quarkus's simple scheduler checks its triggers once a
-     * second, so an interval below a second runs once a second (and a 3 s fast cycle every 3-4 s).
+     * Starts the ticks, the first {@code mirror.sync.initial-delay} after start-up. Not a {@code @Scheduled}
+     * method: Quarkus's simple scheduler checks its triggers once a second, so an interval below a second runs
+     * once a second (and a 3 s fast cycle every 3-4 s).
      */
     void onStart(@Observes StartupEvent event) {
         if (config.enabled()) {
@@ -84,14 +87,16 @@ public class SyncScheduler {
     }
 
     void tick() {
-        if (!config.enabled() || engine.stopping()) {
-            return;
-        }
         try {
-            startDueCycles();
+            if (config.enabled() && !engine.stopping()) {
+                startDueCycles();
+            }
         } catch (RuntimeException e) {
             // Typically the database is away; the next tick tries again (readiness reports it meanwhile).
             LOG.warnf("Sync tick skipped: %s", Errors.describe(e));
+        } catch (Throwable e) {
+            // Anything escaping would cancel every later tick of the executor, silently.
+            LOG.errorf(e, "Sync tick failed");
         }
     }
 
@@ -120,23 +125,36 @@ public class SyncScheduler {
             }
             CycleKind kind = due(r, now);
             if (kind != null) {
-                boolean initial = r == null || r.initialSyncAt == null;
-                due.add(new Start(scope, kind, initial, kind != CycleKind.HOT && !initial && hotDue(r, now)));
+                // A scope whose cycles fail keeps its backoff: a fast cycle in place of the failing full one
+                // would reset the failure count with its success.
+                boolean hotInstead = kind != CycleKind.HOT && r != null && r.consecutiveFailures == 0
+                        && hotDue(r, now);
+                due.add(new Start(scope, kind, r == null || r.initialSyncAt == null, hotInstead));
             }
         }
         for (Start start : choose(due, Math.max(1, config.scopeConcurrency()), running.size(), runningHeavy.size())) {
+            if (engine.stopping()) {
+                return;
+            }
             running.add(start.scope().key());
             if (start.kind() != CycleKind.HOT) {
                 runningHeavy.add(start.scope().key());
             }
-            pool.submit(() -> run(start.scope(), start.kind()));
+            try {
+                pool.submit(() -> run(start.scope(), start.kind()));
+            } catch (RejectedExecutionException e) {
+                // Shutdown began during this tick.
+                runningHeavy.remove(start.scope().key());
+                running.remove(start.scope().key());
+                return;
+            }
         }
     }
 
     /**
      * A due cycle: its scope, its kind, whether it is the scope's first full cycle (its backfill), and, for a
-     * full or reconciliation cycle, whether the scope's fast cycle is due as well (it runs instead while the
-     * full cycle waits for a slot).
+     * full or reconciliation cycle of a scope without failures, whether the scope's fast cycle is due as well
+     * (it runs instead while the full cycle waits for a slot; never for a backfill).
      */
     record Start(SyncScope scope, CycleKind kind, boolean initial, boolean hotDue) {
         Start(SyncScope scope, CycleKind kind, boolean initial) {
@@ -178,7 +196,7 @@ public class SyncScheduler {
             } else if (heavy < heavyLimit) {
                 heavy++;
             } else {
-                if (s.hotDue() && fast < fastLimit) {
+                if (s.hotDue() && !s.initial() && fast < fastLimit) {
                     fast++;
                     out.add(new Start(s.scope(), CycleKind.HOT, false));
                 }
@@ -271,6 +289,11 @@ public class SyncScheduler {
             ticker.shutdown();
             pool.shutdown();
         }
+    }
+
+    @PreDestroy
+    void stopTicks() {
+        ticker.shutdownNow();
     }
 
     /** Graceful stop: wait for running cycles (their current page), then give the leases back. */

@@ -94,10 +94,16 @@ public class OutboxStore {
         if (item == null) {
             return;
         }
+        // The task row is locked before the response is applied: read first and locked afterwards, a sync
+        // cycle's write of the same task in between failed the version check of the lock, and the save,
+        // already accepted by the remote, was pushed a second time once its claim expired.
+        TaskRecord rec = em.find(TaskRecord.class, item.taskId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (response != null) {
             tasks.applyRemote(List.of(new RemoteObservation(item.taskId, response, observedAt, null)));
         }
-        TaskRecord rec = em.find(TaskRecord.class, item.taskId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (rec == null) {
+            rec = em.find(TaskRecord.class, item.taskId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        }
         item.delete();
         em.flush();
         if (rec != null) {

@@ -90,9 +90,15 @@ class SyncSchedulerChooseTest {
         assertThat(chosen).extracting(Start::kind).containsExactly(CycleKind.FULL, CycleKind.HOT);
         assertThat(names(chosen)).containsExactly("a-3", "a-5");
         // A scope still to be backfilled never runs a fast cycle instead.
-        List<Start> backfills = List.of(new Start(SyncScope.agent("n-1"), CycleKind.RECONCILE, true),
-                new Start(SyncScope.agent("n-2"), CycleKind.RECONCILE, true));
-        assertThat(names(SyncScheduler.choose(backfills, 2, 0, 0))).containsExactly("n-1");
+        List<Start> backfills = List.of(new Start(SyncScope.agent("n-1"), CycleKind.RECONCILE, true, true),
+                new Start(SyncScope.agent("n-2"), CycleKind.RECONCILE, true, true));
+        assertThat(SyncScheduler.choose(backfills, 2, 0, 0)).extracting(Start::kind)
+                .containsExactly(CycleKind.RECONCILE);
+        // Real fast cycles come before fast cycles in place of waiting full ones.
+        List<Start> mixed = new ArrayList<>(due.subList(3, 10));
+        mixed.add(start("hot", CycleKind.HOT));
+        chosen = SyncScheduler.choose(mixed, 4, 3, 3);
+        assertThat(names(chosen)).containsExactly("hot");
     }
 
     @Test
