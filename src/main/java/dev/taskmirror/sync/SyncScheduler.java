@@ -156,7 +156,7 @@ public class SyncScheduler {
      * full or reconciliation cycle of a scope without failures, whether the scope's fast cycle is due as well
      * (it runs instead while the full cycle waits for a slot; never for a backfill).
      */
-    record Start(SyncScope scope, CycleKind kind, boolean initial, boolean hotDue) {
+    record Start(SyncScope scope, CycleKind kind, boolean initial, boolean hotInstead) {
         Start(SyncScope scope, CycleKind kind, boolean initial) {
             this(scope, kind, initial, false);
         }
@@ -196,7 +196,7 @@ public class SyncScheduler {
             } else if (heavy < heavyLimit) {
                 heavy++;
             } else {
-                if (s.hotDue() && !s.initial() && fast < fastLimit) {
+                if (s.hotInstead() && !s.initial() && fast < fastLimit) {
                     fast++;
                     out.add(new Start(s.scope(), CycleKind.HOT, false));
                 }
