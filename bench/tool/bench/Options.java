@@ -34,6 +34,12 @@ final class Options {
      * service's backfill (0: none).
      */
     int simWarmup = 15;
+    /**
+     * Before the measured backfill, a throwaway service instance backfills the simulator into a scratch
+     * mirror: the simulator then has served the service's own requests (event streams, list filters, its HTTP
+     * client), whose new shapes otherwise make its JIT deoptimize and recompile during the measured run.
+     */
+    boolean simWarmupBackfill = true;
     /** Deep page of Q2: at least this many rows before the cursor (default: 500,000 or n/2 if fewer rows). */
     int depth = -1;
     String term = "auto";
@@ -76,6 +82,7 @@ final class Options {
                 case "concurrency" -> o.concurrency = Integer.parseInt(v);
                 case "freshness-samples" -> o.freshnessSamples = Integer.parseInt(v);
                 case "sim-warmup" -> o.simWarmup = Integer.parseInt(v);
+                case "sim-warmup-backfill" -> o.simWarmupBackfill = Boolean.parseBoolean(v);
                 case "depth" -> o.depth = Integer.parseInt(v);
                 case "term" -> o.term = v;
                 case "only" -> o.only = List.of(v.split(","));

@@ -49,9 +49,14 @@ final class Simulator implements AutoCloseable {
      * arrivals or edits, then freezes its lifecycle so nothing changes unless the benchmark changes it.
      */
     static Simulator start(Options o, int tasks, int agents) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Service.javaBin(), "-Xmx2g", "-cp", o.simClasspath,
-                "dev.taskmirror.simulator.SimulatorMain", "--port=0", "--admin-port=0", "--tasks=" + tasks,
-                "--agents=" + agents, "--tick=1s", "--arrival=0", "--edits=0"));
+        List<String> cmd = new ArrayList<>(List.of(Service.javaBin(), "-Xmx2g"));
+        String extra = System.getenv("BENCH_SIM_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            // Profiling aid: extra options for the simulator's JVM (a compilation log, an agent).
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", o.simClasspath, "dev.taskmirror.simulator.SimulatorMain", "--port=0",
+                "--admin-port=0", "--tasks=" + tasks, "--agents=" + agents, "--tick=1s", "--arrival=0", "--edits=0"));
         Path log = o.work.resolve("logs").resolve("simulator-" + tasks + ".log");
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());

@@ -44,6 +44,23 @@ final class SyncBench {
                 r.put("simulator_warm_up_s", o.simWarmup);
                 r.put("simulator_warm_up_requests", warm);
                 Bench.log("simulator warmed up: %d requests in %d s", warm, o.simWarmup);
+                if (o.simWarmupBackfill) {
+                    long t0 = System.nanoTime();
+                    Db.recreate(o, o.syncDb);
+                    Map<String, String> env = env(o, sim);
+                    env.put("MIRROR_SYNC_ENABLED", "true");
+                    try (Service svc = Service.start(o, "sim-warm-up-" + m, env)) {
+                        Backfilled b = awaitBackfill(o, sim, m);
+                        if (b.done < 0) {
+                            throw new IllegalStateException("the simulator's warm-up backfill did not complete: "
+                                    + b.stored + " tasks stored");
+                        }
+                    }
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    r.put("simulator_warm_up_backfill_ms", ms);
+                    Bench.log("simulator warmed up by a throwaway backfill in %d ms", ms);
+                    sim.resetCounters();
+                }
                 Db.recreate(o, o.syncDb);
                 r.set("backfill", backfill(o, sim, m));
                 Map<String, String> env = env(o, sim);
@@ -124,28 +141,14 @@ final class SyncBench {
         long simCpu0 = Proc.cpuMs(sim.process.pid());
         try (Service svc = Service.start(o, "backfill-" + m, env)) {
             long cpu0 = Proc.cpuMs(svc.process.pid());
-            // Generous: 5 minutes plus 10 ms per task (100 tasks/s).
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).plusMillis(10L * m).toNanos();
-            long done = -1;
-            long stored = 0, unsynced = -1;
-            try (java.sql.Connection c = Db.app(o, o.syncDb)) {
-                while (System.nanoTime() < deadline) {
-                    stored = Long.parseLong(Db.one(c, "select count(*) from task"));
-                    long scopes = Long.parseLong(Db.one(c, "select count(*) from sync_scope"));
-                    unsynced = Long.parseLong(Db.one(c, "select count(*) from sync_scope where initial_sync_at is null"));
-                    if (stored >= m && scopes >= sim.agents.size() && unsynced == 0) {
-                        done = System.nanoTime();
-                        break;
-                    }
-                    Thread.sleep(100);
-                }
-            }
+            Backfilled b = awaitBackfill(o, sim, m);
+            long done = b.done;
             if (done < 0 || firstList[0] < 0) {
                 out.put("completed", false);
-                out.put("tasks_stored_at_timeout", stored);
-                out.put("agents_never_synced", unsynced);
-                Bench.log("backfill of %d tasks did not complete: %d stored, %d agents never synced", m, stored,
-                        unsynced);
+                out.put("tasks_stored_at_timeout", b.stored);
+                out.put("agents_never_synced", b.unsynced);
+                Bench.log("backfill of %d tasks did not complete: %d stored, %d agents never synced", m, b.stored,
+                        b.unsynced);
                 return out;
             }
             out.put("completed", true);
@@ -174,6 +177,28 @@ final class SyncBench {
                 m, out.path("wall_ms").asLong(), out.path("tasks_per_s").asDouble(), out.path("task_fetches").asLong(),
                 out.path("rows_inserted").asLong());
         return out;
+    }
+
+    /** When every task was stored and every agent's first cycle recorded (System.nanoTime(); -1: timed out). */
+    private record Backfilled(long done, long stored, long unsynced) {
+    }
+
+    private static Backfilled awaitBackfill(Options o, Simulator sim, int m) throws Exception {
+        // Generous: 5 minutes plus 10 ms per task (100 tasks/s).
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).plusMillis(10L * m).toNanos();
+        long stored = 0, unsynced = -1;
+        try (java.sql.Connection c = Db.app(o, o.syncDb)) {
+            while (System.nanoTime() < deadline) {
+                stored = Long.parseLong(Db.one(c, "select count(*) from task"));
+                long scopes = Long.parseLong(Db.one(c, "select count(*) from sync_scope"));
+                unsynced = Long.parseLong(Db.one(c, "select count(*) from sync_scope where initial_sync_at is null"));
+                if (stored >= m && scopes >= sim.agents.size() && unsynced == 0) {
+                    return new Backfilled(System.nanoTime(), stored, unsynced);
+                }
+                Thread.sleep(100);
+            }
+        }
+        return new Backfilled(-1, stored, unsynced);
     }
 
     /** CPU used so far by the PostgreSQL backends serving the sync database (the service's connections). */
