@@ -9,7 +9,8 @@
 #   --skip-build   reuse bench/.work (the service, simulator and tool built by the previous run)
 #   --reseed       drop and seed the query database even if it already holds N tasks
 #   --name=value   passed to the tool (bench/tool/bench/Options.java), e.g. --only=query,sync,freshness,
-#                  --concurrency=8, --duration=30, --jit-warmup=10, --sim-warmup=15, --n=..., --m=10000, --term=kafka,
+#                  --concurrency=8, --duration=30, --jit-warmup=10, --sim-warmup=15, --sim-warmup-backfill=false,
+#                  --n=..., --m=10000, --term=kafka,
 #                  --jvm-opts="...",
 #                  --env=NAME:value (extra service environment), --pg-log=/var/log/postgresql/...
 #
@@ -31,7 +32,7 @@ for a in "$@"; do
     --quick) MODE=quick ;;
     --skip-build) BUILD=false ;;
     --reseed) RESEED=true ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) PASS+=("$a") ;;
   esac
 done

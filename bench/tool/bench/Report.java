@@ -146,7 +146,12 @@ final class Report {
                             + "always warm: before the service starts it serves list and GET requests for "
                             + firstSync.path("simulator_warm_up_s").asInt() + " s ("
                             + firstSync.path("simulator_warm_up_requests").asLong()
-                            + " requests), so that its own JIT warm-up is not counted against the service." : "")
+                            + " requests)"
+                            + (firstSync.has("simulator_warm_up_backfill_ms")
+                                    ? ", then to a throwaway instance of the service backfilling a scratch mirror ("
+                                            + firstSync.path("simulator_warm_up_backfill_ms").asLong() + " ms)"
+                                    : "")
+                            + ", so that its own JIT warm-up is not counted against the service." : "")
                     + "\n\n");
             sb.append("| Remote tasks | Backfill | Backfill tasks/s | Idle cycle | 1 % changed cycle |\n|---:|---|---:|---|---|\n");
             for (Iterator<Map.Entry<String, JsonNode>> it = sync.fields(); it.hasNext();) {
