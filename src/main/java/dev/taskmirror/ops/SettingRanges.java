@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.taskmirror.attachment.AttachmentConfig;
+import dev.taskmirror.query.QueryConfig;
 import dev.taskmirror.remote.XpanderConfig;
 import dev.taskmirror.sync.EventsConfig;
 import dev.taskmirror.sync.SyncConfig;
@@ -25,7 +26,7 @@ final class SettingRanges {
     }
 
     static List<String> problems(SyncConfig sync, EventsConfig events, OutboxConfig outbox, XpanderConfig xpander,
-            AttachmentConfig attachments, MetricsConfig metrics) {
+            AttachmentConfig attachments, MetricsConfig metrics, QueryConfig query) {
         SettingRanges r = new SettingRanges();
         r.atLeast("mirror.sync.interval", sync.interval(), Duration.ofMillis(100));
         r.atLeast("mirror.sync.active-interval", sync.activeInterval(), Duration.ofMillis(100));
@@ -71,6 +72,11 @@ final class SettingRanges {
         r.between("mirror.attachments.probe.max-redirects", probe.maxRedirects(), 0, 10);
         r.atLeast("mirror.attachments.probe.cache-ttl", probe.cacheTtl(), Duration.ZERO);
         r.positive("mirror.attachments.probe.cache-size", probe.cacheSize());
+
+        if (query.queryConcurrency().isPresent()) {
+            r.positive("mirror.api.query-concurrency", query.queryConcurrency().getAsInt());
+        }
+        r.atLeast("mirror.api.query-queue-timeout", query.queryQueueTimeout(), Duration.ZERO);
 
         r.atLeast("mirror.metrics.refresh-interval", metrics.refreshInterval(), Duration.ofSeconds(1));
         r.positive("mirror.metrics.exact-count-limit", metrics.exactCountLimit());

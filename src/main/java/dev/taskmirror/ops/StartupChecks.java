@@ -58,7 +58,7 @@ public class StartupChecks {
 
     List<String> problems() {
         List<String> problems = new ArrayList<>(SettingRanges.problems(sync, events, outbox, xpander, attachments,
-                metrics));
+                metrics, query));
         if (!endpoint.available()) {
             problems.add("no xpander API key: set the environment variable XPANDER_API_KEY (xpander.api-key)");
         }
