@@ -159,9 +159,8 @@ public class ProblemMappers {
      */
     static String unstorableValue(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String state = sqlState(t);
-            if (state != null) {
-                switch (state) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                switch (sql.getSQLState()) {
                     case "22021", "22P05" -> {
                         return "The request holds a character that cannot be stored or searched (NUL, \\u0000)";
                     }
@@ -176,35 +175,22 @@ public class ProblemMappers {
         return null;
     }
 
-    /** The SQL state of a JDBC or reactive-client error, else null. */
-    private static String sqlState(Throwable t) {
-        if (t instanceof java.sql.SQLException sql) {
-            return sql.getSQLState();
-        }
-        if (t instanceof io.vertx.sqlclient.DatabaseException db) {
-            return db.getSqlState();
-        }
-        return null;
-    }
-
-    /**
-     * A lost or refused database connection (SQL state class 08, shutdown 57P0x, JDBC pool acquisition timeout, a
-     * reactive connection closed under a read).
-     */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    /** A lost or refused database connection (SQL state class 08, shutdown 57P0x, pool acquisition timeout). */
     static boolean databaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException
-                    || t instanceof org.hibernate.exception.JDBCConnectionException
-                    || t instanceof io.vertx.sqlclient.ClosedConnectionException) {
+                    || t instanceof org.hibernate.exception.JDBCConnectionException) {
                 return true;
             }
-            String state = sqlState(t);
-            if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
-                return true;
-            }
-            if (t instanceof java.sql.SQLException && t.getMessage() != null
-                    && t.getMessage().contains("Acquisition timeout")) {
-                return true;
+            if (t instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                    return true;
+                }
+                if (sql.getMessage() != null && sql.getMessage().contains("Acquisition timeout")) {
+                    return true;
+                }
             }
         }
         return false;

@@ -34,6 +34,7 @@ import dev.taskmirror.common.ApiProblem;
 import dev.taskmirror.common.RawJson;
 import dev.taskmirror.query.QueryConfig;
 import dev.taskmirror.query.QueryGate;
+import dev.taskmirror.query.ReadPool;
 import dev.taskmirror.query.ServedTask;
 import dev.taskmirror.query.SortSpec;
 import dev.taskmirror.query.TaskExporter;
@@ -71,9 +72,10 @@ public class TaskResource {
     private final Conditional conditional;
     private final QueryConfig config;
     private final QueryGate gate;
+    private final ReadPool reads;
 
     TaskResource(TaskQueries queries, TaskStats stats, TaskExporter exporter, TaskWaiters waiters, TaskSaves saves,
-            SyncEngine sync, Conditional conditional, QueryConfig config, QueryGate gate) {
+            SyncEngine sync, Conditional conditional, QueryConfig config, QueryGate gate, ReadPool reads) {
         this.queries = queries;
         this.stats = stats;
         this.exporter = exporter;
@@ -83,6 +85,7 @@ public class TaskResource {
         this.conditional = conditional;
         this.config = config;
         this.gate = gate;
+        this.reads = reads;
     }
 
     @GET
@@ -173,7 +176,7 @@ public class TaskResource {
     @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
     @APIResponse(responseCode = "404", description = "Unknown task",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Too many reads waiting for a database connection",
+    @APIResponse(responseCode = "503", description = "Every read thread busy and the read queue full (mirror.api.read-concurrency)",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     @NonBlocking
     public Uni<RestResponse<RawJson>> get(@RestPath String id,
@@ -182,33 +185,29 @@ public class TaskResource {
             @RestHeader("If-None-Match") String ifNoneMatch) {
         Duration timeout = Params.duration("wait", wait, config.maxWait());
         if (Params.bool("refresh", refresh)) {
-            // A remote call first: on a worker thread, never on the event loop.
+            // A remote call first: a worker thread, not one of the few read threads.
             return Uni.createFrom().deferred(() -> {
                 sync.refresh(List.of(id));
                 return get(id, timeout, ifNoneMatch);
             }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }
-        return get(id, timeout, ifNoneMatch);
+        return reads.submit(() -> get(id, timeout, ifNoneMatch));
     }
 
-    /** Reads on the reactive pool: no thread is blocked, here or while waiting. */
     private Uni<RestResponse<RawJson>> get(String id, Duration timeout, String ifNoneMatch) {
         if (timeout == null || timeout.isZero()) {
-            return readNow(id).map(t -> respond(t, ifNoneMatch));
+            return Uni.createFrom().item(respond(read(id), ifNoneMatch));
         }
         // Register before reading, so a change committed in between is not missed.
         CompletableFuture<Boolean> done = waiters.await(id, timeout);
-        return readNow(id).onFailure().invoke(e -> done.complete(false)).chain(now -> {
-            if (now.terminal() || now.deleted()) {
-                done.complete(true);
-                return Uni.createFrom().item(respond(now, ifNoneMatch));
-            }
-            return Uni.createFrom().completionStage(done).chain(x -> readNow(id)).map(t -> respond(t, ifNoneMatch));
-        });
-    }
-
-    private Uni<ServedTask> readNow(String id) {
-        return queries.read(id).map(t -> t.orElseThrow(() -> ApiProblem.notFound("Task", id)));
+        ServedTask now = read(id);
+        if (now.terminal() || now.deleted()) {
+            done.complete(true);
+            return Uni.createFrom().item(respond(now, ifNoneMatch));
+        }
+        return Uni.createFrom().completionStage(done)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(x -> respond(read(id), ifNoneMatch));
     }
 
     @POST

@@ -49,7 +49,6 @@ public class EmbeddedPostgresLauncher implements Function<String, Map<String, St
             }
             return Map.of(
                     EmbeddedPostgresConfigSourceFactory.URL_KEY, "jdbc:postgresql://localhost:" + port + "/postgres",
-                    "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
                     "quarkus.datasource.username", "postgres",
                     "quarkus.datasource.password", "postgres");
         }

@@ -40,6 +40,12 @@ public interface QueryConfig {
      */
     java.util.OptionalInt queryConcurrency();
 
+    /**
+     * Threads reading single tasks ({@code GET /tasks/{id}}); more requests queue for them ({@link ReadPool}).
+     * Default: the processors the JVM sees.
+     */
+    java.util.OptionalInt readConcurrency();
+
     /** Longest wait for a query slot before answering 503. */
     @WithDefault("10s")
     java.time.Duration queryQueueTimeout();

@@ -9,22 +9,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.taskmirror.common.ApiProblem;
 import dev.taskmirror.common.RawJson;
 import io.agroal.api.AgroalDataSource;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reads served tasks straight from PostgreSQL: the response JSON (remote document, pending local saves,
@@ -35,10 +27,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Plain JDBC on the datasource (no ORM session, no transaction or request context per call): these are
  * single read statements in autocommit, and the driver keeps them server-prepared per connection. Inside a
  * caller's transaction the datasource hands out that transaction's connection.
- * <p>
- * A single task is also readable without blocking ({@link #read(String)}): the reactive pool sends the
- * statement from the event loop that took the request and answers there, with no hand-off to a worker
- * thread and back, which cost the read path as much CPU as its own work.
  */
 @ApplicationScoped
 public class TaskQueries {
@@ -46,24 +34,15 @@ public class TaskQueries {
     /** Counts above this are reported as the planner's estimate instead of being counted exactly. */
     static final int EXACT_COUNT_CAP = 10_000;
 
-    private static final String GET_COLUMNS = "select t.id, t.version, " + TaskView.SERVED
-            + "::text, t.status, t.deleted_at is not null from task t where t.id = ";
-    private static final String GET_SQL = GET_COLUMNS + "?";
-    private static final String GET_SQL_REACTIVE = GET_COLUMNS + "$1";
+    private static final String GET_SQL = "select t.id, t.version, " + TaskView.SERVED
+            + "::text, t.status, t.deleted_at is not null from task t where t.id = ?";
 
     private final AgroalDataSource dataSource;
     private final Cursors cursors;
     private final ObjectMapper mapper;
 
-    /** Single-task reads in progress or waiting for a reactive connection before new ones get a 503. */
-    static final int MAX_PENDING_READS = 10_000;
-
-    private final Pool pool;
-    private final AtomicInteger pendingReads = new AtomicInteger();
-
-    TaskQueries(AgroalDataSource dataSource, Pool pool, Cursors cursors, ObjectMapper mapper) {
+    TaskQueries(AgroalDataSource dataSource, Cursors cursors, ObjectMapper mapper) {
         this.dataSource = dataSource;
-        this.pool = pool;
         this.cursors = cursors;
         this.mapper = mapper;
     }
@@ -81,34 +60,6 @@ public class TaskQueries {
         } catch (SQLException e) {
             throw failed(e);
         }
-    }
-
-    /**
-     * {@link #get(String)} without blocking, through the reactive pool (on the caller's event loop when there is
-     * one). Reads waiting for a connection are bounded: beyond {@link #MAX_PENDING_READS} a read is a 503.
-     */
-    public Uni<Optional<ServedTask>> read(String id) {
-        return Uni.createFrom().deferred(() -> {
-            if (pendingReads.incrementAndGet() > MAX_PENDING_READS) {
-                pendingReads.decrementAndGet();
-                return Uni.createFrom().failure(new ApiProblem(503, "busy", "Too many reads",
-                        MAX_PENDING_READS + " single-task reads are already in progress; retry shortly"));
-            }
-            return pool.preparedQuery(GET_SQL_REACTIVE).execute(Tuple.of(id))
-                    .onTermination().invoke(pendingReads::decrementAndGet)
-                    .onFailure().transform(e -> new IllegalStateException("Task query failed: " + e.getMessage(), e))
-                    .map(TaskQueries::served);
-        });
-    }
-
-    private static Optional<ServedTask> served(RowSet<Row> rows) {
-        RowIterator<Row> it = rows.iterator();
-        if (!it.hasNext()) {
-            return Optional.empty();
-        }
-        Row r = it.next();
-        return Optional.of(new ServedTask(r.getString(0), r.getLong(1), new RawJson(r.getString(2)), r.getString(3),
-                r.getBoolean(4)));
     }
 
     public TaskPage list(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
