@@ -76,6 +76,9 @@ final class SettingRanges {
         if (query.queryConcurrency().isPresent()) {
             r.positive("mirror.api.query-concurrency", query.queryConcurrency().getAsInt());
         }
+        if (query.readConcurrency().isPresent()) {
+            r.positive("mirror.api.read-concurrency", query.readConcurrency().getAsInt());
+        }
         r.atLeast("mirror.api.query-queue-timeout", query.queryQueueTimeout(), Duration.ZERO);
 
         r.atLeast("mirror.metrics.refresh-interval", metrics.refreshInterval(), Duration.ofSeconds(1));

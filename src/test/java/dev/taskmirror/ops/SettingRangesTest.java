@@ -42,6 +42,7 @@ class SettingRangesTest {
                 "mirror.attachments.probe.max-redirects", "11",
                 "mirror.metrics.refresh-interval", "500ms",
                 "mirror.api.query-concurrency", "0",
+                "mirror.api.read-concurrency", "-1",
                 "mirror.api.query-queue-timeout", "-1s"));
         assertThat(problems).containsExactlyInAnyOrder(
                 "mirror.sync.batch-size must be greater than 0 (is 0)",
@@ -55,6 +56,7 @@ class SettingRangesTest {
                 "mirror.attachments.probe.max-redirects must be between 0 and 10 (is 11)",
                 "mirror.metrics.refresh-interval must be at least 1s (is 500ms)",
                 "mirror.api.query-concurrency must be greater than 0 (is 0)",
+                "mirror.api.read-concurrency must be greater than 0 (is -1)",
                 "mirror.api.query-queue-timeout must be at least 0 (is -1s)");
     }
 
@@ -68,6 +70,7 @@ class SettingRangesTest {
                 "mirror.attachments.probe.max-redirects", "0",
                 "xpander.retry.max-retries", "0",
                 "mirror.api.query-concurrency", "1",
+                "mirror.api.read-concurrency", "1",
                 "mirror.api.query-queue-timeout", "0s"))).isEmpty();
     }
 
