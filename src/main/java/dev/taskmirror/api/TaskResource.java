@@ -191,41 +191,28 @@ public class TaskResource {
                 return get(id, timeout, ifNoneMatch);
             }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }
-        return reads.submit(() -> get(id, timeout, ifNoneMatch));
+        return get(id, timeout, ifNoneMatch);
     }
 
     private Uni<RestResponse<RawJson>> get(String id, Duration timeout, String ifNoneMatch) {
         if (timeout == null || timeout.isZero()) {
-            return Uni.createFrom().item(respond(read(id), ifNoneMatch));
+            return read(id).map(task -> respond(task, ifNoneMatch));
         }
         // Register before reading, so a change committed in between is not missed.
         CompletableFuture<Boolean> done = waiters.await(id, timeout);
-        ServedTask now = read(id);
-        if (now.terminal() || now.deleted()) {
-            done.complete(true);
-            return Uni.createFrom().item(respond(now, ifNoneMatch));
-        }
-        return Uni.createFrom().completionStage(done)
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(x -> respond(read(id), ifNoneMatch));
+        return read(id).onFailure().invoke(() -> done.complete(true)).flatMap(now -> {
+            if (now.terminal() || now.deleted()) {
+                done.complete(true);
+                return Uni.createFrom().item(respond(now, ifNoneMatch));
+            }
+            return Uni.createFrom().completionStage(done).flatMap(x -> read(id)).map(task -> respond(task, ifNoneMatch));
+        });
     }
 
-    @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a task on xpander", description = "Stored locally with its outbox entry in one "
-            + "transaction and answered at once (mirror.sync_state pending); the relay creates it remotely.")
-    @APIResponse(responseCode = "201", description = "Accepted and stored", content = @Content(schema = @Schema(ref = "Task")))
-    @APIResponse(responseCode = "422", description = "Invalid input",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
-    public RestResponse<RawJson> create(@Valid @NotNull CreateTaskRequest request,
-            @Parameter(description = "Makes retries safe: the same key and body return the first task") @RestHeader("Idempotency-Key") String idempotencyKey) {
-        SaveOutcome outcome = saves.create(request, idempotencyKey);
-        ServedTask task = read(outcome.taskId());
-        return RestResponse.ResponseBuilder.<RawJson> create(outcome.created() ? 201 : 200)
-                .entity(task.json())
-                .location(URI.create("/tasks/" + outcome.taskId()))
-                .header("ETag", task.etag())
-                .build();
+    /** A read on the read threads (batched with the reads waiting beside it); unknown is a 404. */
+    private Uni<ServedTask> read(String id) {
+        return Uni.createFrom().deferred(() -> Uni.createFrom().completionStage(reads.read(id)))
+                .map(found -> found.orElseThrow(() -> ApiProblem.notFound("Task", id)));
     }
 
     @PATCH
@@ -262,11 +249,7 @@ public class TaskResource {
     }
 
     private RestResponse<RawJson> accepted(String id) {
-        ServedTask task = read(id);
+        ServedTask task = queries.get(id).orElseThrow(() -> ApiProblem.notFound("Task", id));
         return RestResponse.ResponseBuilder.<RawJson> create(202).entity(task.json()).header("ETag", task.etag()).build();
-    }
-
-    private ServedTask read(String id) {
-        return queries.get(id).orElseThrow(() -> ApiProblem.notFound("Task", id));
     }
 }

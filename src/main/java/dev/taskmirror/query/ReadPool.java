@@ -1,65 +1,147 @@
 package dev.taskmirror.query;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 import dev.taskmirror.common.ApiProblem;
-import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The threads that read single tasks ({@code GET /tasks/{id}}): a few, with a queue, instead of a worker
- * thread per request in flight. A read is a fraction of a millisecond of CPU in the JVM and in PostgreSQL;
- * with 8 connections on 2 cores, 8 worker threads and 8 backends preempted one another, while one thread per
- * processor, the other requests queued, served more reads per second (docs/benchmarks.md). A semaphore in
- * front of the worker threads did worse: the waiting threads still park and wake.
+ * The threads that read single tasks ({@code GET /tasks/{id}}): a few, with a queue, instead of a worker thread
+ * per request in flight, and each takes every read waiting in the queue (up to {@link #MAX_BATCH}) into one
+ * statement. A read is a fraction of a millisecond of CPU in the JVM and in PostgreSQL, much of it per
+ * statement (a round trip, a thread and a backend woken, the executor started); reads that arrive while
+ * others are being served share that. Nothing waits for a batch to fill: a lone read is one statement at once.
+ * With 8 connections on 2 cores, 8 worker threads and 8 backends preempted one another, while one thread per
+ * processor served more reads per second (docs/benchmarks.md).
  */
 @ApplicationScoped
 public class ReadPool {
 
+    private static final Logger LOG = Logger.getLogger(ReadPool.class);
+
     private static final int QUEUE = 10_000;
 
-    private final ThreadPoolExecutor executor;
+    /** Ids per statement at most: enough for every request a busy instance has in flight. */
+    static final int MAX_BATCH = 32;
 
-    private final int queue;
+    private record Pending(String id, CompletableFuture<Optional<ServedTask>> result) {
+    }
+
+    private final BlockingQueue<Pending> queue;
+
+    private final int capacity;
+
+    private final Function<List<String>, Map<String, ServedTask>> reader;
+
+    private final DistributionSummary batches;
+
+    private final List<Thread> threads = new ArrayList<>();
+
+    private volatile boolean running = true;
 
     @Inject
-    ReadPool(QueryConfig config) {
-        this(config.readConcurrency().orElse(Runtime.getRuntime().availableProcessors()), QUEUE);
+    ReadPool(QueryConfig config, TaskQueries queries, MeterRegistry registry) {
+        this(config.readConcurrency().orElse(Runtime.getRuntime().availableProcessors()), QUEUE, queries::getAll,
+                DistributionSummary.builder("mirror.api.read.batch")
+                        .description("Single-task reads answered by one statement").register(registry));
     }
 
-    ReadPool(int threads, int queue) {
-        int n = Math.max(1, threads);
-        this.queue = queue;
-        AtomicInteger count = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, "mirror-read-" + count.incrementAndGet());
+    ReadPool(int threads, int capacity, Function<List<String>, Map<String, ServedTask>> reader,
+            DistributionSummary batches) {
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.reader = reader;
+        this.batches = batches;
+        for (int i = 1; i <= Math.max(1, threads); i++) {
+            Thread t = new Thread(this::serve, "mirror-read-" + i);
             t.setDaemon(true);
-            return t;
-        });
+            this.threads.add(t);
+            t.start();
+        }
     }
 
-    /** Runs {@code read} on a read thread; a full queue is a 503 problem. */
-    public <T> Uni<T> submit(Supplier<Uni<? extends T>> read) {
-        return Uni.createFrom().deferred(read).runSubscriptionOn(command -> {
+    /**
+     * The task as stored, or empty if unknown; completed on a read thread. A full queue is a 503 problem.
+     */
+    public CompletionStage<Optional<ServedTask>> read(String id) {
+        CompletableFuture<Optional<ServedTask>> result = new CompletableFuture<>();
+        if (!running || !queue.offer(new Pending(id, result))) {
+            throw new ApiProblem(503, "busy", "Too many reads",
+                    capacity + " single-task reads are already waiting; retry shortly");
+        }
+        return result;
+    }
+
+    private void serve() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        while (running) {
             try {
-                executor.execute(command);
-            } catch (RejectedExecutionException e) {
-                throw new ApiProblem(503, "busy", "Too many reads",
-                        queue + " single-task reads are already waiting; retry shortly");
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                break;
             }
-        });
+            queue.drainTo(batch, MAX_BATCH - 1);
+            answer(batch);
+            batch.clear();
+        }
+    }
+
+    private void answer(List<Pending> batch) {
+        Map<String, ServedTask> found;
+        try {
+            found = reader.apply(distinctIds(batch));
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "Reading %d tasks failed", batch.size());
+            for (Pending p : batch) {
+                p.result().completeExceptionally(e);
+            }
+            return;
+        }
+        if (batches != null) {
+            batches.record(batch.size());
+        }
+        for (Pending p : batch) {
+            // Completing runs the request's continuation (the response) here, on the read thread.
+            p.result().complete(Optional.ofNullable(found.get(p.id())));
+        }
+    }
+
+    private static List<String> distinctIds(List<Pending> batch) {
+        if (batch.size() == 1) {
+            return List.of(batch.get(0).id());
+        }
+        Map<String, Boolean> ids = new LinkedHashMap<>();
+        for (Pending p : batch) {
+            ids.put(p.id(), Boolean.TRUE);
+        }
+        return new ArrayList<>(ids.keySet());
     }
 
     @PreDestroy
     void stop() {
-        executor.shutdown();
+        running = false;
+        threads.forEach(Thread::interrupt);
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Pending p : left) {
+            p.result().completeExceptionally(new ApiProblem(503, "busy", "Shutting down",
+                    "The service is stopping; retry on another instance"));
+        }
     }
 }

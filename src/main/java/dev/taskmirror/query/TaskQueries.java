@@ -37,6 +37,8 @@ public class TaskQueries {
     private static final String GET_SQL = "select t.id, t.version, " + TaskView.SERVED
             + "::text, t.status, t.deleted_at is not null from task t where t.id = ?";
 
+    private static final String GET_MANY_SQL = GET_SQL.replace("t.id = ?", "t.id = any(?)");
+
     private final AgroalDataSource dataSource;
     private final Cursors cursors;
     private final ObjectMapper mapper;
@@ -48,15 +50,31 @@ public class TaskQueries {
     }
 
     public Optional<ServedTask> get(String id) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(GET_SQL)) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new ServedTask(rs.getString(1), rs.getLong(2), new RawJson(rs.getString(3)),
-                        rs.getString(4), rs.getBoolean(5)));
+        return Optional.ofNullable(getAll(List.of(id)).get(id));
+    }
+
+    /**
+     * The tasks of these ids that exist, by id. One id is the primary-key statement that pgbench measures in the
+     * benchmark; several are one statement over the same index ({@link ReadPool} batches concurrent reads).
+     */
+    public Map<String, ServedTask> getAll(List<String> ids) {
+        boolean one = ids.size() == 1;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(one ? GET_SQL : GET_MANY_SQL)) {
+            if (one) {
+                ps.setString(1, ids.get(0));
+            } else {
+                ps.setArray(1, c.createArrayOf("text", ids.toArray()));
             }
+            Map<String, ServedTask> found = new HashMap<>(one ? 2 : ids.size() * 2);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ServedTask t = new ServedTask(rs.getString(1), rs.getLong(2), new RawJson(rs.getString(3)),
+                            rs.getString(4), rs.getBoolean(5));
+                    found.put(t.id(), t);
+                }
+            }
+            return found;
         } catch (SQLException e) {
             throw failed(e);
         }

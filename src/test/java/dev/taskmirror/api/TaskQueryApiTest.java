@@ -11,9 +11,17 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -22,6 +30,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.taskmirror.query.ServedTask;
+import dev.taskmirror.query.TaskQueries;
 import dev.taskmirror.simulator.XpanderSimulator;
 import dev.taskmirror.support.MirrorFixture;
 import dev.taskmirror.sync.CycleKind;
@@ -34,6 +44,9 @@ class TaskQueryApiTest {
 
     @Inject
     MirrorFixture fx;
+
+    @Inject
+    TaskQueries queries;
 
     XpanderSimulator sim;
 
@@ -119,6 +132,50 @@ class TaskQueryApiTest {
                 .body("mirror.version", notNullValue())
                 .body("mirror.synced_at", notNullValue())
                 .body("updated_at", notNullValue());
+    }
+
+    @Test
+    void readsInOneStatementServeWhatSingleReadsServe() {
+        List<String> ids = new ArrayList<>(sim.taskIds(sim.agentIds().get(0)));
+        ids.add("does-not-exist");
+        Map<String, ServedTask> all = queries.getAll(ids);
+        assertThat(all).hasSize(ids.size() - 1).doesNotContainKey("does-not-exist");
+        for (String id : ids) {
+            assertThat(Optional.ofNullable(all.get(id))).isEqualTo(queries.get(id));
+        }
+    }
+
+    @Test
+    void concurrentReadsEachGetTheirOwnTask() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (String agent : sim.agentIds()) {
+            ids.addAll(sim.taskIds(agent));
+        }
+        List<String> requests = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            requests.addAll(ids);
+            requests.add("unknown-" + round);
+        }
+        Collections.shuffle(requests, new Random(7));
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (String id : requests) {
+                answers.add(clients.submit(() -> {
+                    var r = given().get("/tasks/" + id);
+                    return r.statusCode() == 200 ? r.jsonPath().getString("id") + " " + r.header("ETag")
+                            : r.statusCode() + " " + r.contentType();
+                }));
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                String id = requests.get(i);
+                String expected = id.startsWith("unknown-") ? "404 application/problem+json"
+                        : id + " " + queries.get(id).orElseThrow().etag();
+                assertThat(answers.get(i).get(30, TimeUnit.SECONDS)).as(id).isEqualTo(expected);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test
