@@ -173,14 +173,24 @@ final class QueryBench {
                 r.put("statements", sql.get(k).size());
                 Bench.log("%s: service warm-up %d s, measure %d s", k, o.warmup, o.duration);
                 Load.wrk(o, svc, k, wrkEnv, o.warmup);
+                double[] before = readBatches(o, svc);
                 r.set("service", Load.wrk(o, svc, k, wrkEnv, o.duration));
+                if (k.equals("q3")) {
+                    // Reads that wait for a read thread go out together (ReadPool): ids per statement.
+                    double[] after = readBatches(o, svc);
+                    double statements = after[0] - before[0];
+                    r.put("service_statements", (long) statements);
+                    r.put("service_reads_per_statement",
+                            Load.round(statements > 0 ? (after[1] - before[1]) / statements : 0, 2));
+                }
                 Bench.log("%s: pgbench warm-up, measure %d s", k, o.duration);
                 Load.pgbench(o, scripts.get(k), defines.get(k), Math.max(3, o.warmup / 2), o.work.resolve("pgbench"));
                 r.set("pgbench", Load.pgbench(o, scripts.get(k), defines.get(k), o.duration, o.work.resolve("pgbench")));
                 double ratio = r.path("service").path("throughput").asDouble()
                         / Math.max(0.001, r.path("pgbench").path("throughput").asDouble());
                 r.put("ratio", Load.round(ratio, 3));
-                Bench.log("%s: service %.0f/s p50 %.2f ms p99 %.2f ms | pgbench %.0f/s p50 %.2f ms p99 %.2f ms | ratio %.2f",
+                Bench.log("%s: service %.0f/s p50 %.2f ms p99 %.2f ms | pgbench %.0f/s p50 %.2f ms p99 %.2f ms | ratio %.2f"
+                        + (k.equals("q3") ? " | reads per statement " + r.path("service_reads_per_statement").asText() : ""),
                         k, r.path("service").path("throughput").asDouble(), r.path("service").path("p50_ms").asDouble(),
                         r.path("service").path("p99_ms").asDouble(), r.path("pgbench").path("throughput").asDouble(),
                         r.path("pgbench").path("p50_ms").asDouble(), r.path("pgbench").path("p99_ms").asDouble(), ratio);
@@ -189,6 +199,20 @@ final class QueryBench {
             fp.put("rss_mb_after_query_benchmark", rss[0] / 1024);
             fp.put("rss_peak_mb", rss[1] / 1024);
         }
+    }
+
+    /** {statements, reads} of single-task reads so far, from the service's metrics. */
+    private static double[] readBatches(Options o, Service svc) {
+        Http.Response r = Http.get(svc.baseUrl + "/q/metrics", o.apiKey);
+        double[] out = new double[2];
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("mirror_api_read_batch_count")) {
+                out[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("mirror_api_read_batch_sum")) {
+                out[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return out;
     }
 
     /** Pages through the newest-first list until {@code depth} rows lie before the cursor; returns cursors from there. */

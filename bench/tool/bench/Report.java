@@ -135,6 +135,12 @@ final class Report {
                         p.path("throughput").asDouble(), p.path("p50_ms").asDouble(), p.path("p99_ms").asDouble(),
                         r.path("ratio").asDouble() * 100));
             }
+            JsonNode q3 = q.path("results").path("q3");
+            if (q3.has("service_reads_per_statement")) {
+                sb.append(String.format("%nQ3: the service's reads that waited for a read thread went out together: "
+                        + "%.2f ids per statement on average (%d statements). pgbench runs the single-id statement.%n",
+                        q3.path("service_reads_per_statement").asDouble(), q3.path("service_statements").asLong()));
+            }
         }
         JsonNode sync = root.path("sync");
         if (sync.size() > 0) {
