@@ -116,6 +116,11 @@ class ObservabilityTest {
         assertThat(sample(scrape, "mirror_outbox_depth{state=\"pending\"}")).isEqualTo(0.0);
         assertThat(sample(scrape, "mirror_outbox_oldest_pending_age_seconds")).isEqualTo(0.0);
 
+        // Single-task reads, counted per statement (ReadPool); at least the two above.
+        assertThat(sample(scrape, "mirror_api_read_batch_count")).isGreaterThanOrEqualTo(2.0);
+        assertThat(sample(scrape, "mirror_api_read_batch_sum"))
+                .isGreaterThanOrEqualTo(sample(scrape, "mirror_api_read_batch_count"));
+
         // Route templates, never raw ids, in server and client URI tags.
         assertThat(scrape).contains("uri=\"/tasks/{id}\"");
         List<String> uris = labelValues(scrape, "uri");
