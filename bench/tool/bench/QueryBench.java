@@ -176,7 +176,7 @@ final class QueryBench {
                 double[] before = readBatches(o, svc);
                 r.set("service", Load.wrk(o, svc, k, wrkEnv, o.duration));
                 if (k.equals("q3")) {
-                    // Reads that wait for a read thread go out together (ReadPool): ids per statement.
+                    // Reads that wait for a read thread go out together (ReadPool): reads per statement.
                     double[] after = readBatches(o, svc);
                     double statements = after[0] - before[0];
                     r.put("service_statements", (long) statements);

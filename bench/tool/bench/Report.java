@@ -138,7 +138,7 @@ final class Report {
             JsonNode q3 = q.path("results").path("q3");
             if (q3.has("service_reads_per_statement")) {
                 sb.append(String.format("%nQ3: the service's reads that waited for a read thread went out together: "
-                        + "%.2f ids per statement on average (%d statements). pgbench runs the single-id statement.%n",
+                        + "%.2f reads per statement on average (%d statements). pgbench runs the single-id statement.%n",
                         q3.path("service_reads_per_statement").asDouble(), q3.path("service_statements").asLong()));
             }
         }

@@ -215,6 +215,24 @@ public class TaskResource {
                 .map(found -> found.orElseThrow(() -> ApiProblem.notFound("Task", id)));
     }
 
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a task on xpander", description = "Stored locally with its outbox entry in one "
+            + "transaction and answered at once (mirror.sync_state pending); the relay creates it remotely.")
+    @APIResponse(responseCode = "201", description = "Accepted and stored", content = @Content(schema = @Schema(ref = "Task")))
+    @APIResponse(responseCode = "422", description = "Invalid input",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    public RestResponse<RawJson> create(@Valid @NotNull CreateTaskRequest request,
+            @Parameter(description = "Makes retries safe: the same key and body return the first task") @RestHeader("Idempotency-Key") String idempotencyKey) {
+        SaveOutcome outcome = saves.create(request, idempotencyKey);
+        ServedTask task = stored(outcome.taskId());
+        return RestResponse.ResponseBuilder.<RawJson> create(outcome.created() ? 201 : 200)
+                .entity(task.json())
+                .location(URI.create("/tasks/" + outcome.taskId()))
+                .header("ETag", task.etag())
+                .build();
+    }
+
     @PATCH
     @Path("{id}")
     @Consumes({ MediaType.APPLICATION_JSON, "application/merge-patch+json" })
@@ -249,7 +267,12 @@ public class TaskResource {
     }
 
     private RestResponse<RawJson> accepted(String id) {
-        ServedTask task = queries.get(id).orElseThrow(() -> ApiProblem.notFound("Task", id));
+        ServedTask task = stored(id);
         return RestResponse.ResponseBuilder.<RawJson> create(202).entity(task.json()).header("ETag", task.etag()).build();
+    }
+
+    /** The task as stored now, read on the calling (worker) thread. */
+    private ServedTask stored(String id) {
+        return queries.get(id).orElseThrow(() -> ApiProblem.notFound("Task", id));
     }
 }

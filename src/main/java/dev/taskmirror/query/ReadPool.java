@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
@@ -81,9 +82,17 @@ public class ReadPool {
      */
     public CompletionStage<Optional<ServedTask>> read(String id) {
         CompletableFuture<Optional<ServedTask>> result = new CompletableFuture<>();
-        if (!running || !queue.offer(new Pending(id, result))) {
+        if (!running) {
+            throw stopping();
+        }
+        Pending pending = new Pending(id, result);
+        if (!queue.offer(pending)) {
             throw new ApiProblem(503, "busy", "Too many reads",
                     capacity + " single-task reads are already waiting; retry shortly");
+        }
+        if (!running && queue.remove(pending)) {
+            // Stopped between the check and the offer: no thread is left to take it.
+            result.completeExceptionally(stopping());
         }
         return result;
     }
@@ -92,9 +101,15 @@ public class ReadPool {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         while (running) {
             try {
-                batch.add(queue.take());
+                // Polled, not taken: an idle thread notices the stop without being interrupted.
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
             } catch (InterruptedException e) {
-                break;
+                // Not ours to stop on (a driver or pool may leave the flag set): only running ends the loop.
+                continue;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
             answer(batch);
@@ -103,18 +118,19 @@ public class ReadPool {
     }
 
     private void answer(List<Pending> batch) {
+        if (batches != null) {
+            batches.record(batch.size());
+        }
         Map<String, ServedTask> found;
         try {
             found = reader.apply(distinctIds(batch));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever failed, the thread lives on and every read of the statement gets its answer.
             LOG.debugf(e, "Reading %d tasks failed", batch.size());
             for (Pending p : batch) {
                 p.result().completeExceptionally(e);
             }
             return;
-        }
-        if (batches != null) {
-            batches.record(batch.size());
         }
         for (Pending p : batch) {
             // Completing runs the request's continuation (the response) here, on the read thread.
@@ -136,12 +152,23 @@ public class ReadPool {
     @PreDestroy
     void stop() {
         running = false;
-        threads.forEach(Thread::interrupt);
+        // Statements in flight finish and answer their reads; what is still queued is refused.
+        for (Thread t : threads) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
         for (Pending p : left) {
-            p.result().completeExceptionally(new ApiProblem(503, "busy", "Shutting down",
-                    "The service is stopping; retry on another instance"));
+            p.result().completeExceptionally(stopping());
         }
+    }
+
+    private static ApiProblem stopping() {
+        return new ApiProblem(503, "busy", "Shutting down", "The service is stopping; retry on another instance");
     }
 }

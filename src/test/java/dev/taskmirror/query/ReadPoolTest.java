@@ -174,4 +174,56 @@ class ReadPoolTest {
         pool.stop();
         assertThatThrownBy(() -> pool.read("stopped")).isInstanceOf(ApiProblem.class);
     }
+
+    @Test
+    void aThreadOutlivesInterruptsAndErrorsOfItsReader() throws Exception {
+        ReadPool pool = new ReadPool(1, 10, ids -> {
+            if (ids.contains("interrupt")) {
+                // As a driver or pool may leave it.
+                Thread.currentThread().interrupt();
+            }
+            if (ids.contains("error")) {
+                throw new AssertionError("boom");
+            }
+            Map<String, ServedTask> found = new HashMap<>();
+            ids.forEach(id -> found.put(id, task(id)));
+            return found;
+        }, null);
+        assertThat(pool.read("interrupt").toCompletableFuture().get(5, TimeUnit.SECONDS)).contains(task("interrupt"));
+        assertThatThrownBy(() -> pool.read("error").toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasRootCauseMessage("boom");
+        assertThat(pool.read("after").toCompletableFuture().get(5, TimeUnit.SECONDS)).contains(task("after"));
+        pool.stop();
+    }
+
+    @Test
+    void stopLetsTheStatementInFlightAnswerAndRefusesWhatIsQueued() throws Exception {
+        GatedReader reader = new GatedReader(1);
+        ReadPool pool = new ReadPool(1, 100_000, reader, null);
+        CompletableFuture<Optional<ServedTask>> inFlight = pool.read("x").toCompletableFuture();
+        assertThat(reader.entered.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Optional<ServedTask>> queued = pool.read("y").toCompletableFuture();
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(pool::stop);
+        // Once stopping, new reads are refused at once.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        boolean refused = false;
+        while (!refused && System.nanoTime() < deadline) {
+            try {
+                pool.read("probe-" + System.nanoTime());
+                Thread.sleep(1);
+            } catch (ApiProblem p) {
+                assertThat(p.status()).isEqualTo(503);
+                assertThat(p.title()).isEqualTo("Shutting down");
+                refused = true;
+            }
+        }
+        assertThat(refused).isTrue();
+        reader.release.countDown();
+        stopped.get(5, TimeUnit.SECONDS);
+        assertThat(inFlight.get(5, TimeUnit.SECONDS)).contains(task("x"));
+        assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(ApiProblem.class, p -> assertThat(p.title()).isEqualTo("Shutting down"));
+        // The probes queued before the stop were refused with it; none reached the reader.
+        assertThat(reader.calls).containsExactly(List.of("x"));
+    }
 }
