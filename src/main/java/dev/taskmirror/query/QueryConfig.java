@@ -41,7 +41,8 @@ public interface QueryConfig {
     java.util.OptionalInt queryConcurrency();
 
     /**
-     * Threads reading single tasks ({@code GET /tasks/{id}}); more requests queue for them ({@link ReadPool}).
+     * Threads reading single tasks ({@code GET /tasks/{id}}); more requests queue for them, and each thread reads
+     * the queued ones together in one statement ({@link ReadPool}).
      * Default: the processors the JVM sees.
      */
     java.util.OptionalInt readConcurrency();

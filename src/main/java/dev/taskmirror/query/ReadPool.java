@@ -25,9 +25,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The threads that read single tasks ({@code GET /tasks/{id}}): a few, with a queue, instead of a worker thread
  * per request in flight, and each takes every read waiting in the queue (up to {@link #MAX_BATCH}) into one
- * statement. A read is a fraction of a millisecond of CPU in the JVM and in PostgreSQL, much of it per
- * statement (a round trip, a thread and a backend woken, the executor started); reads that arrive while
- * others are being served share that. Nothing waits for a batch to fill: a lone read is one statement at once.
+ * statement. A read is a fraction of a millisecond of CPU in the JVM and in PostgreSQL, part of it per
+ * statement (a round trip, a thread and a backend woken, the executor started: in PostgreSQL alone about a
+ * third); reads that arrive while others are being served share that. Nothing waits for a batch to fill: a
+ * lone read is one statement at once.
  * With 8 connections on 2 cores, 8 worker threads and 8 backends preempted one another, while one thread per
  * processor served more reads per second (docs/benchmarks.md).
  */
