@@ -82,10 +82,10 @@ public class ReadPool {
      * The task as stored, or empty if unknown; completed on a read thread. A full queue is a 503 problem.
      */
     public CompletionStage<Optional<ServedTask>> read(String id) {
-        CompletableFuture<Optional<ServedTask>> result = new CompletableFuture<>();
         if (!running) {
             throw stopping();
         }
+        CompletableFuture<Optional<ServedTask>> result = new CompletableFuture<>();
         Pending pending = new Pending(id, result);
         if (!queue.offer(pending)) {
             throw new ApiProblem(503, "busy", "Too many reads",
@@ -153,10 +153,11 @@ public class ReadPool {
     @PreDestroy
     void stop() {
         running = false;
-        // Statements in flight finish and answer their reads; what is still queued is refused.
+        // Statements in flight finish and answer their reads (2 s in all); what is still queued is refused.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (Thread t : threads) {
             try {
-                t.join(2_000);
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
