@@ -68,11 +68,10 @@ if $BUILD || [ ! -f "$WORK/app/quarkus-run.jar" ] || [ ! -d "$WORK/sim-classes" 
   ./mvnw -B -q -ntp compile dependency:build-classpath -Dmdep.outputFile="$WORK/simulator.classpath" \
     -Dmdep.includeScope=runtime >&2
   rm -rf "$WORK/sim-classes" && cp -a target/classes "$WORK/sim-classes"
-  # The class data sharing archive as the JVM image writes it (src/main/docker/Dockerfile.jvm): this JDK,
-  # the jar's absolute path as the service is started.
-  rm -f "$WORK/app/app-cds.jsa"
-  java -XX:ArchiveClassesAtExit="$PWD/$WORK/app/app-cds.jsa" -Dquarkus.appcds.generate=true \
-    -jar "$PWD/$WORK/app/quarkus-run.jar" >"$WORK/appcds.log" 2>&1
+  # The class data sharing archive as the JVM image writes it (src/main/docker/Dockerfile.jvm, the same
+  # script): this JDK, the jar's absolute path as the service is started.
+  src/main/docker/appcds-archive.sh "$PWD/$WORK/app/quarkus-run.jar" "$PWD/$WORK/app/app-cds.jsa" \
+    >"$WORK/appcds.log" 2>&1 || { cat "$WORK/appcds.log" >&2; exit 1; }
 fi
 rm -rf "$WORK/tool" && mkdir -p "$WORK/tool"
 javac -nowarn -d "$WORK/tool" -cp "$WORK/app/lib/main/*" bench/tool/bench/*.java
