@@ -37,13 +37,18 @@ request() {
   exec 3>&-
 }
 
-for _ in $(seq 1 600); do
+live=false
+for _ in $(seq 1 1800); do
   if request GET /q/health/live "" >/dev/null 2>&1; then
+    live=true
     break
   fi
-  kill -0 "$pid" 2>/dev/null || { echo "the training start of $JAR exited early" >&2; exit 1; }
+  kill -0 "$pid" 2>/dev/null || { echo "the training start of $JAR exited before it was up" >&2; exit 1; }
   sleep 0.1
 done
+if ! $live; then
+  echo "the training start of $JAR was not up after 3 minutes; the archive covers only what it loaded" >&2
+fi
 for route in "GET /q/health/ready" "GET /tasks?limit=1" "GET /tasks/appcds" "GET /tasks/count" "GET /q/metrics" \
   "GET /tasks?limit=-1"; do
   request $route "" >/dev/null 2>&1 || true
