@@ -3,11 +3,15 @@ package dev.taskmirror.query;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Random;
 
 import jakarta.inject.Inject;
+import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +38,8 @@ class StatsRollupTest {
     TaskStats stats;
     @Inject
     StatsRollup rollup;
+    @Inject
+    DataSource dataSource;
 
     @Test
     void rollupsEqualTheAggregationThroughEveryKindOfWrite() {
@@ -82,6 +88,43 @@ class StatsRollupTest {
         TaskFilter unknown = TaskFilter.builder().agentIds(List.of("no-such-agent")).build();
         assertThat(stats.fromRollup("no-such-agent", ZoneId.of("UTC"), "day"))
                 .isEqualTo(stats.compute(unknown, ZoneId.of("UTC"), "day"));
+    }
+
+    @Test
+    void aMultiRowInsertAppendsOneDeltaPerAgentHourAndStatus() throws Exception {
+        // Uncommitted: the scheduled fold cannot take these deltas away while they are counted.
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("insert into task (id, agent_id, status, document, fingerprint, sync_state, created_at, "
+                        + "updated_at, observed_at, prompt_tokens, started_at, finished_at) values "
+                        + "('r1', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:05Z', now(), now(), 7, "
+                        + "'2026-01-01T10:05Z', '2026-01-01T10:05:30Z'), "
+                        + "('r2', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:55Z', now(), now(), 5, "
+                        + "'2026-01-01T10:55Z', '2026-01-01T10:55:10Z'), "
+                        + "('r3', 'ra', 'failed', '{}', 'f', 'synced', '2026-01-01T10:15Z', now(), now(), null, null, null), "
+                        + "('r4', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T11:00Z', now(), now(), 1, null, null)");
+                try (ResultSet rs = st.executeQuery("select status, hour, tasks, prompt_tokens, durations, duration_sum "
+                        + "from task_rollup_delta where agent_id = 'ra' order by hour, status")) {
+                    List<String> rows = new java.util.ArrayList<>();
+                    while (rs.next()) {
+                        rows.add(rs.getString(1) + " " + rs.getObject(2, java.time.OffsetDateTime.class).toInstant() + " "
+                                + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5) + " "
+                                + rs.getBigDecimal(6).stripTrailingZeros().toPlainString());
+                    }
+                    assertThat(rows).containsExactly("completed 2026-01-01T10:00:00Z 2 12 2 40",
+                            "failed 2026-01-01T10:00:00Z 1 0 0 0", "completed 2026-01-01T11:00:00Z 1 1 0 0");
+                }
+                try (ResultSet rs = st.executeQuery("select count(distinct change_seq), count(*) filter (where "
+                        + "change_xid = pg_current_xact_id()) from task where agent_id = 'ra'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("a change-feed position per row, from the column defaults").isEqualTo(4);
+                    assertThat(rs.getInt(2)).isEqualTo(4);
+                }
+            } finally {
+                c.rollback();
+            }
+        }
     }
 
     @Test
