@@ -4,7 +4,9 @@
 
 -- Rollup deltas of inserted tasks, summed per agent, UTC hour and status. Updates and deletes keep the row
 -- trigger of V5 (its WHEN clause skips the updates that change no rolled-up column, which a statement trigger
--- could only do by joining the old and new rows).
+-- could only do by joining the old and new rows). The transition table holds whole rows: a bulk load of many
+-- large tasks in one statement spills them to temporary files, so bulk loads disable this trigger and call
+-- task_rollup_rebuild() instead, as bench/seed-tasks.sql does.
 drop trigger task_rollup_insert on task;
 
 create function task_rollup_track_inserts() returns trigger language plpgsql as $$
@@ -28,7 +30,8 @@ create trigger task_rollup_insert after insert on task referencing new table as 
     for each statement execute function task_rollup_track_inserts();
 
 -- An insert takes its change-feed position from the column defaults (the same transaction id and sequence);
--- the row trigger runs only for an update that bumps the version.
+-- the row trigger runs only for an update that bumps the version. An insert must therefore leave change_xid and
+-- change_seq to their defaults: a row restored with an old position would sort behind readers' cursors.
 drop trigger task_stamp_change on task;
 create trigger task_stamp_change before update on task
     for each row when (old.version is distinct from new.version) execute function task_stamp_change();

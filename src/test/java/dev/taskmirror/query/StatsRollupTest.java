@@ -97,29 +97,42 @@ class StatsRollupTest {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("insert into task (id, agent_id, status, document, fingerprint, sync_state, created_at, "
-                        + "updated_at, observed_at, prompt_tokens, started_at, finished_at) values "
-                        + "('r1', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:05Z', now(), now(), 7, "
-                        + "'2026-01-01T10:05Z', '2026-01-01T10:05:30Z'), "
-                        + "('r2', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:55Z', now(), now(), 5, "
-                        + "'2026-01-01T10:55Z', '2026-01-01T10:55:10Z'), "
-                        + "('r3', 'ra', 'failed', '{}', 'f', 'synced', '2026-01-01T10:15Z', now(), now(), null, null, null), "
-                        + "('r4', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T11:00Z', now(), now(), 1, null, null)");
-                try (ResultSet rs = st.executeQuery("select status, hour, tasks, prompt_tokens, durations, duration_sum "
-                        + "from task_rollup_delta where agent_id = 'ra' order by hour, status")) {
+                        + "updated_at, observed_at, prompt_tokens, completion_tokens, total_tokens, result_valid, "
+                        + "attachment_count, attachments_document, attachments_image, attachments_text, started_at, "
+                        + "finished_at, deleted_at) values "
+                        + "('r1', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:05Z', now(), now(), 7, 3, 10, "
+                        + "true, 2, 1, 1, 0, '2026-01-01T10:05Z', '2026-01-01T10:05:30Z', null), "
+                        + "('r2', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:55Z', now(), now(), 5, null, 5, "
+                        + "false, 0, 0, 0, 0, '2026-01-01T10:55Z', '2026-01-01T10:55:10Z', null), "
+                        + "('r3', 'ra', 'failed', '{}', 'f', 'synced', '2026-01-01T10:15Z', now(), now(), null, null, null, "
+                        + "null, 1, 0, 0, 1, null, null, null), "
+                        + "('r4', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T11:00Z', now(), now(), 1, null, null, "
+                        + "null, 0, 0, 0, 0, null, '2026-01-01T11:00:05Z', null), "
+                        + "('r5', 'ra', 'completed', '{}', 'f', 'synced', '2026-01-01T10:20Z', now(), now(), 100, 100, 200, "
+                        + "true, 3, 3, 0, 0, '2026-01-01T10:20Z', '2026-01-01T10:21Z', now())");
+                try (ResultSet rs = st.executeQuery("select * from task_rollup_delta where agent_id = 'ra' "
+                        + "order by hour, status")) {
                     List<String> rows = new java.util.ArrayList<>();
                     while (rs.next()) {
-                        rows.add(rs.getString(1) + " " + rs.getObject(2, java.time.OffsetDateTime.class).toInstant() + " "
-                                + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5) + " "
-                                + rs.getBigDecimal(6).stripTrailingZeros().toPlainString());
+                        StringBuilder row = new StringBuilder(rs.getString("status") + " "
+                                + rs.getObject("hour", java.time.OffsetDateTime.class).toInstant());
+                        for (int col = 4; col <= rs.getMetaData().getColumnCount(); col++) {
+                            row.append(' ').append(rs.getBigDecimal(col).stripTrailingZeros().toPlainString());
+                        }
+                        rows.add(row.toString());
                     }
-                    assertThat(rows).containsExactly("completed 2026-01-01T10:00:00Z 2 12 2 40",
-                            "failed 2026-01-01T10:00:00Z 1 0 0 0", "completed 2026-01-01T11:00:00Z 1 1 0 0");
+                    // tasks, prompt/completion/total tokens, result valid/invalid, with attachments, attachments,
+                    // document/image/text/audio/other, durations, duration sum; the deleted r5 counts nowhere.
+                    assertThat(rows).containsExactly(
+                            "completed 2026-01-01T10:00:00Z 2 12 3 15 1 1 1 2 1 1 0 0 0 2 40",
+                            "failed 2026-01-01T10:00:00Z 1 0 0 0 0 0 1 1 0 0 1 0 0 0 0",
+                            "completed 2026-01-01T11:00:00Z 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0");
                 }
                 try (ResultSet rs = st.executeQuery("select count(distinct change_seq), count(*) filter (where "
                         + "change_xid = pg_current_xact_id()) from task where agent_id = 'ra'")) {
                     rs.next();
-                    assertThat(rs.getInt(1)).as("a change-feed position per row, from the column defaults").isEqualTo(4);
-                    assertThat(rs.getInt(2)).isEqualTo(4);
+                    assertThat(rs.getInt(1)).as("a change-feed position per row, from the column defaults").isEqualTo(5);
+                    assertThat(rs.getInt(2)).isEqualTo(5);
                 }
             } finally {
                 c.rollback();
