@@ -106,12 +106,16 @@ public class SyncScheduler {
             state.ensure(all);
             initialised = true;
         }
+        // Which scopes run, taken before their records are read: a cycle records its success and only then
+        // leaves the running set, so a cycle ending while the records are read would otherwise look finished
+        // with its record from before it ran, and be started again at once.
+        Set<String> runningBefore = Set.copyOf(running);
         Map<String, SyncScopeRecord> records = state.all().stream()
                 .collect(Collectors.toMap(r -> r.scope, Function.identity()));
         Instant now = Instant.now();
         List<Start> due = new ArrayList<>();
         for (SyncScope scope : all) {
-            if (running.contains(scope.key())) {
+            if (runningBefore.contains(scope.key()) || running.contains(scope.key())) {
                 continue;
             }
             Instant wait = backoffUntil.get(scope.key());
