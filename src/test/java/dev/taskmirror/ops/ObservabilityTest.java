@@ -49,6 +49,8 @@ class ObservabilityTest {
     MirrorMetrics metrics;
     @Inject
     RemoteHealth remoteHealth;
+    @Inject
+    io.vertx.core.Vertx vertx;
 
     XpanderSimulator sim;
     final List<Captured> logs = new CopyOnWriteArrayList<>();
@@ -271,5 +273,15 @@ class ObservabilityTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void onLinuxTheServerAndClientRunOnTheEpollTransport() {
+        String arch = System.getProperty("os.arch");
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux")
+                && Set.of("amd64", "x86_64", "aarch64").contains(arch), "epoll is packaged for Linux x86-64 and aarch64");
+        // A missing native library or a dropped dependency would silently fall back to NIO.
+        assertThat(vertx.isNativeTransportEnabled()).as("native transport (unavailable because: %s)",
+                vertx.unavailableNativeTransportCause()).isTrue();
     }
 }
