@@ -33,7 +33,9 @@ final class Load {
         e.put("BENCH_QUERY", query);
         long cpu0 = Proc.cpuMs(svc.process.pid());
         String load0 = Proc.loadAverage();
+        long[] machine0 = Proc.machineTicks();
         Proc.Result r = Proc.run(cmd, e, seconds + 120L);
+        long[] machine1 = Proc.machineTicks();
         long cpu1 = Proc.cpuMs(svc.process.pid());
         Matcher m = Pattern.compile("^BENCH (\\{.*\\})$", Pattern.MULTILINE).matcher(r.out());
         if (r.exit() != 0 || !m.find()) {
@@ -56,7 +58,14 @@ final class Load {
         out.put("bytes_per_request", requests == 0 ? 0 : b.path("bytes").asLong() / requests);
         out.put("service_cpu_ms_per_request", requests == 0 || cpu0 < 0 ? -1 : round((cpu1 - cpu0) / (double) requests, 3));
         out.put("load_before", load0);
+        machine(out, machine0, machine1);
         return out;
+    }
+
+    private static void machine(ObjectNode out, long[] before, long[] after) {
+        double[] idle = Proc.idleAndIowait(before, after);
+        out.put("machine_idle_pct", idle[0]);
+        out.put("machine_iowait_pct", idle[1]);
     }
 
     /** pgbench -M prepared with per-transaction logging for the latency percentiles. */
@@ -77,7 +86,9 @@ final class Load {
         }
         cmd.add(o.db);
         String load0 = Proc.loadAverage();
+        long[] machine0 = Proc.machineTicks();
         Proc.Result r = Proc.run(cmd, Map.of("PGPASSWORD", "taskmirror"), seconds + 120L);
+        long[] machine1 = Proc.machineTicks();
         Matcher tps = Pattern.compile("tps = ([\\d.]+) \\(without initial connection time\\)").matcher(r.out());
         if (r.exit() != 0 || !tps.find()) {
             throw new IllegalStateException("pgbench failed: " + r.out());
@@ -93,6 +104,7 @@ final class Load {
         out.put("p99_ms", ms(pct(lat, 99)));
         out.put("max_ms", ms(lat.length == 0 ? 0 : lat[lat.length - 1]));
         out.put("load_before", load0);
+        machine(out, machine0, machine1);
         return out;
     }
 

@@ -84,6 +84,35 @@ final class Proc {
         }
     }
 
+    /**
+     * The machine's CPU time so far from /proc/stat, in clock ticks: {all, idle, iowait}. Between two readings,
+     * idle and iowait show whether a run kept the cores busy or waited for the disk (a page cache the host took
+     * back, for instance).
+     */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long all = 0;
+            // user nice system idle iowait irq softirq steal (guest time is already in user)
+            for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
+                all += Long.parseLong(f[i]);
+            }
+            return new long[] { all, Long.parseLong(f[4]), Long.parseLong(f[5]) };
+        } catch (IOException | RuntimeException e) {
+            return new long[] { -1, -1, -1 };
+        }
+    }
+
+    /** Idle and iowait between two {@link #machineTicks()} readings, in % of all the machine's CPU time. */
+    static double[] idleAndIowait(long[] before, long[] after) {
+        long all = after[0] - before[0];
+        if (before[0] < 0 || after[0] < 0 || all <= 0) {
+            return new double[] { -1, -1 };
+        }
+        return new double[] { Load.round(100.0 * (after[1] - before[1]) / all, 1),
+                Load.round(100.0 * (after[2] - before[2]) / all, 1) };
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();

@@ -122,18 +122,22 @@ final class Report {
                     .append(" s each after ").append(q.path("warmup_s").asInt()).append(" s of warm-up (the service: after ")
                     .append(q.path("jit_warmup_s").asInt()).append(" s of every query first, for the JIT); Q2 cursors at ")
                     .append(q.path("q2_depth_rows").asLong()).append("+ rows; Q5 term `").append(q.path("q5_term").asText())
-                    .append("` matches ").append(q.path("q5_matches").asLong()).append(" tasks.\n\n");
+                    .append("` matches ").append(q.path("q5_matches").asLong()).append(" tasks. Before each side's ")
+                    .append("warm-up the database's tables and indexes are read into the page cache (pg_prewarm). Idle and ")
+                    .append("iowait: the machine's, over each measured run, in % of its CPU time (the service's runs, then ")
+                    .append("pgbench's).\n\n");
             sb.append("| Query | Service req/s | p50 ms | p99 ms | CPU ms/req (JVM) | pgbench tps | p50 ms | p99 ms | "
-                    + "Service / pgbench |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "Service / pgbench | Idle % | Iowait % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Iterator<Map.Entry<String, JsonNode>> it = q.path("results").fields(); it.hasNext();) {
                 JsonNode r = it.next().getValue();
                 JsonNode s = r.path("service");
                 JsonNode p = r.path("pgbench");
-                sb.append(String.format("| %s | %.0f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f %% |%n",
+                sb.append(String.format("| %s | %.0f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f %% | %s / %s | %s / %s |%n",
                         r.path("title").asText(), s.path("throughput").asDouble(), s.path("p50_ms").asDouble(),
                         s.path("p99_ms").asDouble(), s.path("service_cpu_ms_per_request").asDouble(),
                         p.path("throughput").asDouble(), p.path("p50_ms").asDouble(), p.path("p99_ms").asDouble(),
-                        r.path("ratio").asDouble() * 100));
+                        r.path("ratio").asDouble() * 100, pct(s, "machine_idle_pct"), pct(p, "machine_idle_pct"),
+                        pct(s, "machine_iowait_pct"), pct(p, "machine_iowait_pct")));
             }
             JsonNode q3 = q.path("results").path("q3");
             if (q3.has("service_reads_per_statement")) {
@@ -198,5 +202,10 @@ final class Report {
                     fp.path("rss_peak_mb").asLong(), root.path("query").path("jvm_opts").asText()));
         }
         return sb.toString();
+    }
+
+    /** A machine figure of a run, or "?" for results written before it was measured. */
+    private static String pct(JsonNode run, String field) {
+        return run.has(field) && run.path(field).asDouble() >= 0 ? String.format("%.0f", run.path(field).asDouble()) : "?";
     }
 }
