@@ -15,7 +15,8 @@
 #                  --env=NAME:value (extra service environment), --pg-log=/var/log/postgresql/...
 #
 # Needs: Java 17+, psql, pgbench, wrk (Debian: apt-get install postgresql-client wrk), a local PostgreSQL
-# with a superuser (PGUSER postgres by default; the SQL capture needs read access to its log file), and
+# with a superuser (PGUSER postgres by default; the SQL capture needs read access to its log file; the
+# pg_prewarm module of PostgreSQL's contrib, part of Debian's postgresql package, warms the page cache), and
 # Maven Central for the build. Databases used: taskmirror_bench (query data, kept between runs) and
 # taskmirror_bench_sync (recreated). Results: bench/results/<UTC date>-<mode>.{json,md} and a directory of
 # the same name with the captured SQL, the pgbench scripts and EXPLAIN (ANALYZE, BUFFERS) plans.
@@ -32,7 +33,7 @@ for a in "$@"; do
     --quick) MODE=quick ;;
     --skip-build) BUILD=false ;;
     --reseed) RESEED=true ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) PASS+=("$a") ;;
   esac
 done
