@@ -3,6 +3,7 @@ package dev.taskmirror.ops;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ import dev.taskmirror.support.MirrorFixture;
 import dev.taskmirror.sync.CycleKind;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.vertx.core.Vertx;
 
 /** Metrics, the Grafana dashboard, health probes and log context, against the running service. */
 @QuarkusTest
@@ -50,7 +52,7 @@ class ObservabilityTest {
     @Inject
     RemoteHealth remoteHealth;
     @Inject
-    io.vertx.core.Vertx vertx;
+    Vertx vertx;
 
     XpanderSimulator sim;
     final List<Captured> logs = new CopyOnWriteArrayList<>();
@@ -278,7 +280,7 @@ class ObservabilityTest {
     @Test
     void onLinuxTheServerAndClientRunOnTheEpollTransport() {
         String arch = System.getProperty("os.arch");
-        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux")
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux")
                 && Set.of("amd64", "x86_64", "aarch64").contains(arch), "epoll is packaged for Linux x86-64 and aarch64");
         // A missing native library or a dropped dependency would silently fall back to NIO.
         assertThat(vertx.isNativeTransportEnabled()).as("native transport (unavailable because: %s)",
