@@ -186,9 +186,15 @@ final class SqlCapture {
         return out;
     }
 
-    /** A plain query: SELECT (or WITH ... SELECT) without row locks. */
+    /**
+     * A plain query: SELECT (or WITH ... SELECT) without row locks, or the EXPLAIN (without ANALYZE) of one,
+     * through which the read path asks the planner for an estimate.
+     */
     static boolean isRead(String sql) {
         String s = sql.trim().toLowerCase(java.util.Locale.ROOT);
+        if (isEstimate(s)) {
+            s = s.substring(s.indexOf(')') + 1).trim();
+        }
         return (s.startsWith("select") || s.startsWith("with") || s.startsWith("(select"))
                 && !s.matches("(?s).*\\bfor (update|share|no key update|key share)\\b.*")
                 && !s.matches("(?s).*\\b(insert|update|delete)\\b\\s+(into|\\w+\\s+set|from)\\b.*");
@@ -198,10 +204,19 @@ final class SqlCapture {
         return stmts.stream().map(Stmt::sql).toList();
     }
 
+    /** An EXPLAIN that plans without running: {@code explain (format json) select ...}. */
+    static boolean isEstimate(String sql) {
+        String s = sql.trim().toLowerCase(java.util.Locale.ROOT);
+        return s.startsWith("explain (") && s.indexOf(')') > 0 && !s.substring(0, s.indexOf(')')).contains("analyze");
+    }
+
     /** EXPLAIN (ANALYZE, BUFFERS) of a captured statement with its captured parameters. */
     static String explain(Connection c, Stmt s) {
         if (!isRead(s.sql())) {
             return "not explained (not a plain query)";
+        }
+        if (isEstimate(s.sql())) {
+            return "not explained (the planner's estimate: planning only, nothing is read)";
         }
         String sql = s.sql().replaceAll("\\$\\d+", "?");
         List<Integer> order = new ArrayList<>();

@@ -17,6 +17,15 @@ final class SqlWhere {
     private final List<Object> params = new ArrayList<>();
 
     static SqlWhere of(TaskFilter f) {
+        return of(f, true);
+    }
+
+    /** The clause of every criterion but the full-text one ({@link #text} adds that where it belongs). */
+    static SqlWhere withoutText(TaskFilter f) {
+        return of(f, false);
+    }
+
+    private static SqlWhere of(TaskFilter f, boolean withText) {
         SqlWhere w = new SqlWhere();
         if (!f.includeDeleted()) {
             w.sql.append(" and t.deleted_at is null");
@@ -39,8 +48,8 @@ final class SqlWhere {
         w.range("t.created_at", f.createdAfter(), f.createdBefore());
         w.range("t.updated_at", f.updatedAfter(), f.updatedBefore());
         w.range("t.finished_at", f.finishedAfter(), f.finishedBefore());
-        if (f.q() != null) {
-            w.sql.append(" and t.search @@ websearch_to_tsquery('english', ").append(w.param(f.q())).append(')');
+        if (withText && f.q() != null) {
+            w.sql.append(" and ").append(w.text(f.q()));
         }
         if (f.hasAttachments() != null) {
             w.sql.append(f.hasAttachments() ? " and t.attachment_count > 0" : " and t.attachment_count = 0");
@@ -56,6 +65,11 @@ final class SqlWhere {
             w.sql.append(f.resultValid() ? " and t.result_valid" : " and not t.result_valid");
         }
         return w;
+    }
+
+    /** The full-text condition on {@code q} (web-search syntax), with its parameter added to this clause. */
+    String text(String q) {
+        return "t.search @@ websearch_to_tsquery('english', " + param(q) + ")";
     }
 
     /** Adds a parameter and returns its placeholder. */

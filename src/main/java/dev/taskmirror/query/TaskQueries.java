@@ -83,7 +83,6 @@ public class TaskQueries {
     public TaskPage list(TaskFilter filter, SortSpec sort, TaskView view, int limit, String cursor,
             boolean includeTotal) {
         String queryHash = filter.hash(sort.field() + (sort.descending() ? ":desc" : ":asc"));
-        SqlWhere where = SqlWhere.of(filter);
         Long total = null;
         Boolean estimate = null;
         if (includeTotal) {
@@ -91,21 +90,67 @@ public class TaskQueries {
             total = t[0];
             estimate = t[1] == 1;
         }
+        Cursors.Position after = cursor == null || cursor.isBlank() ? null : cursors.decode(cursor, queryHash);
+        Rows rows = page(filter, sort, view, limit, after, filter.q() == null ? SearchPlan.WALK : searchPlan(filter));
+        String next = rows.more() ? cursors.encode(queryHash, new Cursors.Position(rows.lastValue(), rows.lastId()))
+                : null;
+        return new TaskPage(rows.items(), next, total, estimate, filter.ids().isEmpty() ? null : missing(filter.ids()));
+    }
+
+    /** A page found the way {@code plan} says (every plan finds the same rows). */
+    Rows page(TaskFilter filter, SortSpec sort, TaskView view, int limit, Cursors.Position after, SearchPlan plan) {
+        return switch (plan) {
+            case WALK -> plainPage(filter, sort, view, limit, after, false);
+            case COLLECT -> plainPage(filter, sort, view, limit, after, true);
+            case BOUNDED_WALK -> {
+                Rows walked = boundedPage(filter, sort, view, limit, after);
+                // Fewer than a page among the rows walked: the matches are few (or lie further on), collect them.
+                yield walked.more() ? walked : plainPage(filter, sort, view, limit, after, true);
+            }
+        };
+    }
+
+    /**
+     * A page in sort order. Walking the sort column's index stops after a page of rows that pass the filter;
+     * {@code collect} finds every matching row first (the expression keeps the planner off the ordered index,
+     * so a full-text filter goes through the GIN index) and sorts them.
+     */
+    private Rows plainPage(TaskFilter filter, SortSpec sort, TaskView view, int limit, Cursors.Position after,
+            boolean collect) {
+        SqlWhere where = SqlWhere.of(filter);
         String column = "t." + sort.field();
-        // Full-text search: the planner misjudges how many rows match, so measure it. Few matches: collect
-        // them through the GIN index and sort them (the expression keeps the planner off the ordered index).
-        // Many: walk the ordered index and filter, which meets enough matches quickly.
-        String orderColumn = column;
-        if (filter.q() != null && fewMatches(filter)) {
-            orderColumn = "(" + column + " + interval '0 s')";
-        }
-        if (cursor != null && !cursor.isBlank()) {
-            keyset(where, column, sort, cursors.decode(cursor, queryHash));
+        if (after != null) {
+            keyset(where, column, sort, after);
         }
         String dir = sort.descending() ? " desc" : " asc";
-        String sql = "select t.id, " + view.select(where) + ", (extract(epoch from " + column
-                + ") * 1000000)::bigint from task t" + where.sql() + " order by " + orderColumn + dir + ", t.id" + dir
-                + " limit " + (limit + 1);
+        String orderColumn = collect ? "(" + column + " + interval '0 s')" : column;
+        return rows(where, "select t.id, " + view.select(where) + ", " + epochMicros(column) + " from task t"
+                + where.sql() + " order by " + orderColumn + dir + ", t.id" + dir + " limit " + (limit + 1), limit);
+    }
+
+    /**
+     * A page of full-text matches among the next {@link #walkRows} rows in sort order (every other criterion
+     * applied): a page that ends early only means the matches are rarer than the walk expects.
+     */
+    Rows boundedPage(TaskFilter filter, SortSpec sort, TaskView view, int limit, Cursors.Position after) {
+        SqlWhere where = SqlWhere.withoutText(filter);
+        String column = "t." + sort.field();
+        if (after != null) {
+            keyset(where, column, sort, after);
+        }
+        String dir = sort.descending() ? " desc" : " asc";
+        String order = " order by " + column + dir + ", t.id" + dir;
+        return rows(where, "select t.id, " + view.select(where) + ", " + epochMicros(column)
+                + " from (select t.* from task t" + where.sql() + order + " limit " + walkRows(limit) + ") t where "
+                + where.text(filter.q()) + order + " limit " + (limit + 1), limit);
+    }
+
+    private static String epochMicros(String column) {
+        return "(extract(epoch from " + column + ") * 1000000)::bigint";
+    }
+
+    /** Up to {@code limit} rows of a page statement that asks for one more, to know whether another page follows. */
+    private Rows rows(SqlWhere where, String sql, int limit) {
         List<RawJson> items = new ArrayList<>(Math.min(limit, 64));
         String lastId = null;
         Long lastValue = null;
@@ -125,8 +170,10 @@ public class TaskQueries {
         } catch (SQLException e) {
             throw failed(e);
         }
-        String next = more ? cursors.encode(queryHash, new Cursors.Position(lastValue, lastId)) : null;
-        return new TaskPage(items, next, total, estimate, filter.ids().isEmpty() ? null : missing(filter.ids()));
+        return new Rows(items, more, lastId, lastValue);
+    }
+
+    record Rows(List<RawJson> items, boolean more, String lastId, Long lastValue) {
     }
 
     /** The ids that are not mirrored at all. */
@@ -168,31 +215,60 @@ public class TaskQueries {
         }
     }
 
-    /** Below this many full-text matches, matching rows are collected and sorted rather than found in order. */
-    static final int FTS_BITMAP_LIMIT = 5_000;
+    /** Below this many full-text matches, collecting and sorting them is cheaper than walking the ordered index. */
+    static final int FTS_COLLECT_BELOW = 5_000;
 
     /**
-     * Whether a full-text filter matches fewer than {@link #FTS_BITMAP_LIMIT} tasks (then they are collected
-     * and sorted). Counting costs a heap visit per match, so a search on one word and nothing else, whose
-     * estimate PostgreSQL takes from the column's most-common-lexeme statistics, is decided by the estimate
-     * when it is clearly on one side (a factor of 2); anything else is counted.
+     * A bounded walk reads this many rows per row of the page: it finds the page when at least one row in 200
+     * matches (0.5 %, {@link #FTS_COLLECT_BELOW} matches in 1,000,000 tasks). A row walked costs about what a
+     * match counted or collected costs (a heap visit), so a walk that falls short wastes about two counts.
      */
-    private boolean fewMatches(TaskFilter filter) {
-        if (SINGLE_WORD.matcher(filter.q()).matches()) {
-            SqlWhere w = SqlWhere.of(filter);
-            SqlWhere qOnly = SqlWhere.of(TaskFilter.builder().q(filter.q()).includeDeleted(filter.includeDeleted())
-                    .build());
-            if (w.sql().equals(qOnly.sql())) {
-                long estimated = estimate(w);
-                if (estimated >= 2L * FTS_BITMAP_LIMIT) {
-                    return false;
-                }
-                if (estimated >= 0 && 2 * estimated < FTS_BITMAP_LIMIT) {
-                    return true;
-                }
+    static final int FTS_WALK_ROWS_PER_MATCH = 200;
+
+    static int walkRows(int limit) {
+        return (limit + 1) * FTS_WALK_ROWS_PER_MATCH;
+    }
+
+    /** How a page of full-text matches is found in sort order. */
+    enum SearchPlan {
+        /** Walk the sort column's index, testing each row: quick when matches are many. */
+        WALK,
+        /** Collect every match through the GIN index and sort them: quick when they are few. */
+        COLLECT,
+        /** Walk at most {@link #walkRows} rows; if they hold less than a page, collect. */
+        BOUNDED_WALK
+    }
+
+    /**
+     * PostgreSQL's estimate of the matches decides when it can be trusted: one word and nothing else, whose
+     * frequency the column's most-common-lexeme statistics hold, clearly on one side of
+     * {@link #FTS_COLLECT_BELOW} (a factor of 2). Otherwise, when the planner expects few matches they are
+     * counted (cheap when they are few, bounded when not); when it expects many, or the one word is near the
+     * line, a bounded walk finds the page without counting, or shows that the matches are few.
+     */
+    SearchPlan searchPlan(TaskFilter filter) {
+        return searchPlan(estimate(SqlWhere.of(filter)), singleWordOnly(filter),
+                () -> countUpTo(filter, FTS_COLLECT_BELOW));
+    }
+
+    /** The choice itself: {@code estimated} is -1 when unknown; {@code count} counts up to the line. */
+    static SearchPlan searchPlan(long estimated, boolean singleWordOnly, java.util.function.LongSupplier count) {
+        boolean few = estimated >= 0 && 2 * estimated < FTS_COLLECT_BELOW;
+        if (singleWordOnly) {
+            if (estimated >= 2L * FTS_COLLECT_BELOW) {
+                return SearchPlan.WALK;
             }
+            return few ? SearchPlan.COLLECT : SearchPlan.BOUNDED_WALK;
         }
-        return matchesAtMost(filter, FTS_BITMAP_LIMIT);
+        if (few) {
+            return count.getAsLong() < FTS_COLLECT_BELOW ? SearchPlan.COLLECT : SearchPlan.WALK;
+        }
+        return SearchPlan.BOUNDED_WALK;
+    }
+
+    private static boolean singleWordOnly(TaskFilter filter) {
+        return SINGLE_WORD.matcher(filter.q()).matches() && SqlWhere.of(filter).sql().equals(SqlWhere.of(
+                TaskFilter.builder().q(filter.q()).includeDeleted(filter.includeDeleted()).build()).sql());
     }
 
     /** One word of letters or digits: websearch_to_tsquery makes it a single lexeme (or none, a stop word). */
@@ -207,10 +283,6 @@ public class TaskQueries {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private boolean matchesAtMost(TaskFilter filter, int limit) {
-        return countUpTo(filter, limit) < limit;
     }
 
     /** The number of matching tasks, counted up to {@code limit} (so the cost is bounded). */
