@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.taskmirror.common.RawJson;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Reads served tasks straight from PostgreSQL: the response JSON (remote document, pending local saves,
@@ -42,11 +44,17 @@ public class TaskQueries {
     private final AgroalDataSource dataSource;
     private final Cursors cursors;
     private final ObjectMapper mapper;
+    /** Searches by plan; a bounded walk that fell back to collecting counts under {@code bounded_walk_collected}. */
+    private final Map<String, Counter> searches = new HashMap<>();
 
-    TaskQueries(AgroalDataSource dataSource, Cursors cursors, ObjectMapper mapper) {
+    TaskQueries(AgroalDataSource dataSource, Cursors cursors, ObjectMapper mapper, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.cursors = cursors;
         this.mapper = mapper;
+        for (String plan : List.of("walk", "collect", "bounded_walk", "bounded_walk_collected")) {
+            searches.put(plan, Counter.builder("mirror.api.search").tag("plan", plan)
+                    .description("Full-text searches (list pages) by how the page was found").register(registry));
+        }
     }
 
     public Optional<ServedTask> get(String id) {
@@ -99,15 +107,25 @@ public class TaskQueries {
 
     /** A page found the way {@code plan} says (every plan finds the same rows). */
     Rows page(TaskFilter filter, SortSpec sort, TaskView view, int limit, Cursors.Position after, SearchPlan plan) {
-        return switch (plan) {
+        if (filter.q() == null) {
+            return plainPage(filter, sort, view, limit, after, false);
+        }
+        String counted = plan.name().toLowerCase(java.util.Locale.ROOT);
+        Rows rows = switch (plan) {
             case WALK -> plainPage(filter, sort, view, limit, after, false);
             case COLLECT -> plainPage(filter, sort, view, limit, after, true);
             case BOUNDED_WALK -> {
                 Rows walked = boundedPage(filter, sort, view, limit, after);
+                if (walked.more()) {
+                    yield walked;
+                }
                 // Fewer than a page among the rows walked: the matches are few (or lie further on), collect them.
-                yield walked.more() ? walked : plainPage(filter, sort, view, limit, after, true);
+                counted = "bounded_walk_collected";
+                yield plainPage(filter, sort, view, limit, after, true);
             }
         };
+        searches.get(counted).increment();
+        return rows;
     }
 
     /**

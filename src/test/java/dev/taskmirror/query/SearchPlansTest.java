@@ -1,5 +1,6 @@
 package dev.taskmirror.query;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -115,6 +116,35 @@ class SearchPlansTest {
         assertThat(queries.boundedPage(mammoth, SortSpec.DEFAULT, TaskView.SUMMARY, LIMIT, null).items()).isEmpty();
         assertThat(queries.boundedPage(mammoth, new SortSpec("created_at", false), TaskView.SUMMARY, LIMIT, null)
                 .more()).isTrue();
+    }
+
+    @Test
+    void searchesAreCountedByHowTheirPageWasFound() throws Exception {
+        String before = scrape();
+        queries.page(TaskFilter.builder().q("lemur").build(), SortSpec.DEFAULT, TaskView.SUMMARY, LIMIT, null,
+                SearchPlan.BOUNDED_WALK);
+        queries.page(TaskFilter.builder().q("okapi").build(), SortSpec.DEFAULT, TaskView.SUMMARY, LIMIT, null,
+                SearchPlan.BOUNDED_WALK);
+        // Through the API: 250 matches in 2,000 tasks are few enough to collect.
+        given().queryParam("q", "lemur").get("/tasks").then().statusCode(200);
+        given().get("/tasks").then().statusCode(200);
+        String after = scrape();
+        for (String plan : List.of("bounded_walk", "bounded_walk_collected", "collect")) {
+            String series = "mirror_api_search_total{plan=\"" + plan + "\"}";
+            assertThat(sample(after, series) - sample(before, series)).as(plan).isEqualTo(1.0);
+        }
+        String walk = "mirror_api_search_total{plan=\"walk\"}";
+        assertThat(sample(after, walk)).as("a list without q is not a search").isEqualTo(sample(before, walk));
+    }
+
+    private static String scrape() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** A counter's value in a scrape; 0 when the series is absent. */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim().split(" ")[0])).orElse(0.0);
     }
 
     @Test
