@@ -207,7 +207,8 @@ final class SqlCapture {
     /** An EXPLAIN that plans without running: {@code explain (format json) select ...}. */
     static boolean isEstimate(String sql) {
         String s = sql.trim().toLowerCase(java.util.Locale.ROOT);
-        return s.startsWith("explain (") && s.indexOf(')') > 0 && !s.substring(0, s.indexOf(')')).contains("analyze");
+        return s.startsWith("explain (") && s.indexOf(')') > 0
+                && !s.substring(0, s.indexOf(')')).matches("(?s).*\\banaly[sz]e\\b.*");
     }
 
     /** EXPLAIN (ANALYZE, BUFFERS) of a captured statement with its captured parameters. */
