@@ -258,11 +258,13 @@ public class TaskQueries {
     }
 
     /**
-     * PostgreSQL's estimate of the matches decides when it can be trusted: one word and nothing else, whose
-     * frequency the column's most-common-lexeme statistics hold, clearly on one side of
-     * {@link #FTS_COLLECT_BELOW} (a factor of 2). Otherwise, when the planner expects few matches they are
-     * counted (cheap when they are few, bounded when not); when it expects many, or the one word is near the
-     * line, a bounded walk finds the page without counting, or shows that the matches are few.
+     * PostgreSQL's estimate of the matches decides. For one word and nothing else it can be trusted (the
+     * column's most-common-lexeme statistics hold the word's frequency): clearly many (twice
+     * {@link #FTS_COLLECT_BELOW}) are walked; below the line they are collected, which costs less than counting
+     * them first would and, if the estimate is low by half, little more than walking. Other searches are
+     * estimated from independent words and criteria and can be far off: when the planner expects few matches
+     * they are counted (cheap when they are few, bounded when not). A search expected near or above the line
+     * gets a bounded walk, which finds the page without counting or shows that the matches are few.
      */
     SearchPlan searchPlan(TaskFilter filter) {
         return searchPlan(estimate(SqlWhere.of(filter)), singleWordOnly(filter),
@@ -271,17 +273,19 @@ public class TaskQueries {
 
     /** The choice itself: {@code estimated} is -1 when unknown; {@code count} counts up to the line. */
     static SearchPlan searchPlan(long estimated, boolean singleWordOnly, java.util.function.LongSupplier count) {
-        boolean few = estimated >= 0 && 2 * estimated < FTS_COLLECT_BELOW;
+        if (estimated < 0) {
+            return SearchPlan.BOUNDED_WALK;
+        }
+        if (singleWordOnly && estimated >= 2L * FTS_COLLECT_BELOW) {
+            return SearchPlan.WALK;
+        }
+        if (estimated >= FTS_COLLECT_BELOW) {
+            return SearchPlan.BOUNDED_WALK;
+        }
         if (singleWordOnly) {
-            if (estimated >= 2L * FTS_COLLECT_BELOW) {
-                return SearchPlan.WALK;
-            }
-            return few ? SearchPlan.COLLECT : SearchPlan.BOUNDED_WALK;
+            return SearchPlan.COLLECT;
         }
-        if (few) {
-            return count.getAsLong() < FTS_COLLECT_BELOW ? SearchPlan.COLLECT : SearchPlan.WALK;
-        }
-        return SearchPlan.BOUNDED_WALK;
+        return count.getAsLong() < FTS_COLLECT_BELOW ? SearchPlan.COLLECT : SearchPlan.WALK;
     }
 
     private static boolean singleWordOnly(TaskFilter filter) {

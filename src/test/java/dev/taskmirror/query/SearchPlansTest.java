@@ -154,14 +154,18 @@ class SearchPlansTest {
         };
         // One word and nothing else: PostgreSQL's statistics know its frequency.
         assertThat(TaskQueries.searchPlan(20_000, true, never)).isEqualTo(SearchPlan.WALK);
-        assertThat(TaskQueries.searchPlan(1_000, true, never)).isEqualTo(SearchPlan.COLLECT);
         assertThat(TaskQueries.searchPlan(9_334, true, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
-        assertThat(TaskQueries.searchPlan(-1, true, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
+        assertThat(TaskQueries.searchPlan(5_000, true, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
+        assertThat(TaskQueries.searchPlan(3_234, true, never)).isEqualTo(SearchPlan.COLLECT);
+        assertThat(TaskQueries.searchPlan(0, true, never)).isEqualTo(SearchPlan.COLLECT);
         // Anything else: few expected are counted, many expected get a bounded walk.
         assertThat(TaskQueries.searchPlan(40, false, () -> 12)).isEqualTo(SearchPlan.COLLECT);
-        assertThat(TaskQueries.searchPlan(40, false, () -> TaskQueries.FTS_COLLECT_BELOW))
+        assertThat(TaskQueries.searchPlan(4_999, false, () -> TaskQueries.FTS_COLLECT_BELOW))
                 .isEqualTo(SearchPlan.WALK);
+        assertThat(TaskQueries.searchPlan(5_000, false, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
         assertThat(TaskQueries.searchPlan(50_000, false, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
+        // No estimate: bounded either way.
+        assertThat(TaskQueries.searchPlan(-1, true, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
         assertThat(TaskQueries.searchPlan(-1, false, never)).isEqualTo(SearchPlan.BOUNDED_WALK);
         assertThat(TaskQueries.walkRows(LIMIT)).isEqualTo(1_200);
     }
