@@ -263,8 +263,9 @@ public class TaskQueries {
      * {@link #FTS_COLLECT_BELOW}) are walked; below the line they are collected, which costs less than counting
      * them first would and, if the estimate is low by half, little more than walking. Other searches are
      * estimated from independent words and criteria and can be far off: when the planner expects few matches
-     * they are counted (cheap when they are few, bounded when not). A search expected near or above the line
-     * gets a bounded walk, which finds the page without counting or shows that the matches are few.
+     * they are counted (cheap when they are few, bounded when not). A search expected at or above the line
+     * (below twice the line for one word), or with no estimate, gets a bounded walk, which finds the page
+     * without counting or shows that the matches are few.
      */
     SearchPlan searchPlan(TaskFilter filter) {
         return searchPlan(estimate(SqlWhere.of(filter)), singleWordOnly(filter),
